@@ -1,0 +1,49 @@
+/**
+ * Says how `actual` nearly equals `expected` when it does: the classic
+ * issuer mistakes (a trailing slash, http vs https, letter case, stray
+ * whitespace, "www."), so a hint can name the fix. Undefined when the two
+ * are simply different.
+ */
+export function nearMiss(actual: string, expected: string): string | undefined {
+  if (actual === expected) return undefined;
+  const stripSlash = (s: string) => s.replace(/\/+$/, "");
+  const stripScheme = (s: string) => s.replace(/^https?:\/\//i, "");
+  if (actual.trim() === expected) return "differs only by surrounding whitespace";
+  if (stripSlash(actual) === stripSlash(expected)) {
+    return actual.endsWith("/")
+      ? "differs only by a trailing slash (the token has one, the configuration does not)"
+      : "differs only by a trailing slash (the configuration has one, the token does not)";
+  }
+  if (stripScheme(actual) === stripScheme(expected))
+    return `differs only by scheme (${actual.split(":")[0]} in the token, ${expected.split(":")[0]} configured)`;
+  if (stripSlash(stripScheme(actual)) === stripSlash(stripScheme(expected))) return "differs by scheme and a trailing slash";
+  if (actual.toLowerCase() === expected.toLowerCase()) return "differs only by letter case (issuers are compared byte for byte)";
+  if (actual.replace("://www.", "://") === expected.replace("://www.", "://")) return 'differs only by "www."';
+  return undefined;
+}
+
+/** A value as it may appear in a hint: quoted, and cut short so one huge claim cannot flood a log. */
+export function show(value: unknown, max = 200): string {
+  let text: string;
+  try {
+    text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+export function list(values: readonly unknown[], max = 10): string {
+  if (values.length === 0) return "(none)";
+  const shown = values.slice(0, max).map((value) => show(value, 120));
+  return values.length > max ? `${shown.join(", ")} and ${values.length - max} more` : shown.join(", ");
+}
+
+/** "3 min 20 s" for hints about clocks. */
+export function duration(seconds: number): string {
+  const s = Math.abs(Math.round(seconds));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 172800) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} days`;
+}

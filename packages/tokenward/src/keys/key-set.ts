@@ -1,0 +1,118 @@
+import type { AlgorithmSpec } from "../jws/algorithms.js";
+import { readJwk } from "./read-jwk.js";
+import type { VerificationKey } from "./verification-key.js";
+
+export type KeySelection = { key: VerificationKey; problem?: undefined } | { key?: undefined; problem: string };
+
+export interface KeySetOptions {
+  /** Accept `oct` keys: only for configured secrets, never for a fetched JWKS. */
+  symmetric: boolean;
+  /** The most keys read from one set; the rest are ignored (and reported). */
+  maxKeys: number;
+}
+
+/** Thrown when a document is not a JWK Set at all (RFC 7517 §5). */
+export class KeySetFormatError extends Error {}
+
+/**
+ * A JWK Set read once: the usable keys indexed by `kid`, and a line for each
+ * key that was ignored (for hints). Selection is exact and never guesses:
+ * a token names its key with `kid`, the key must suit the token's `alg`
+ * (kty, curve, the key's own `alg`), and two suitable keys with one `kid`
+ * are ambiguous and refused.
+ */
+export class KeySet {
+  readonly keys: readonly VerificationKey[];
+  readonly ignored: readonly string[];
+  /** Changes whenever the usable keys change: how caches notice a rotation. */
+  readonly fingerprint: string;
+  private readonly byKid: ReadonlyMap<string, readonly VerificationKey[]>;
+
+  private constructor(keys: VerificationKey[], ignored: string[]) {
+    this.keys = Object.freeze(keys);
+    this.ignored = Object.freeze(ignored);
+    const byKid = new Map<string, VerificationKey[]>();
+    for (const key of keys) {
+      if (key.kid === undefined) continue;
+      const list = byKid.get(key.kid);
+      if (list === undefined) byKid.set(key.kid, [key]);
+      else list.push(key);
+    }
+    this.byKid = byKid;
+    this.fingerprint = JSON.stringify(keys.map((key) => [key.kid, key.alg, key.issuer, key.jwk]));
+  }
+
+  static fromJwks(document: unknown, options: KeySetOptions): KeySet {
+    if (typeof document !== "object" || document === null || Array.isArray(document)) {
+      throw new KeySetFormatError("the JWKS is not a JSON object");
+    }
+    const members = (document as { keys?: unknown }).keys;
+    if (!Array.isArray(members)) throw new KeySetFormatError('the JWKS has no "keys" array');
+    const keys: VerificationKey[] = [];
+    const ignored: string[] = [];
+    for (const member of members) {
+      if (keys.length + ignored.length >= options.maxKeys) {
+        ignored.push(`${members.length - options.maxKeys} keys beyond the limit of ${options.maxKeys} were not read`);
+        break;
+      }
+      const reading = readJwk(member, options);
+      if (reading.key !== undefined) keys.push(reading.key);
+      else ignored.push(reading.ignored);
+    }
+    // RFC 8725 §2.1 and §3.1: one set mixing secrets and public keys invites
+    // algorithm confusion, so it is refused whole.
+    const symmetric = keys.filter((key) => key.kty === "oct").length;
+    if (symmetric > 0 && symmetric < keys.length) {
+      throw new KeySetFormatError("the key set mixes symmetric (oct) and asymmetric keys");
+    }
+    return new KeySet(keys, ignored);
+  }
+
+  static of(keys: VerificationKey[]): KeySet {
+    return new KeySet(keys, []);
+  }
+
+  get kids(): string[] {
+    return [...this.byKid.keys()];
+  }
+
+  has(kid: string): boolean {
+    return this.byKid.has(kid);
+  }
+
+  select(alg: AlgorithmSpec, kid: string | undefined): KeySelection {
+    const pool = kid === undefined ? this.keys : (this.byKid.get(kid) ?? []);
+    let found: VerificationKey | undefined;
+    let count = 0;
+    let mismatch: string | undefined;
+    for (const key of pool) {
+      const problem = unsuitable(key, alg);
+      if (problem === undefined) {
+        found = key;
+        count++;
+      } else {
+        mismatch ??= problem;
+      }
+    }
+    if (count === 1 && found !== undefined) return { key: found };
+    if (count > 1) {
+      return kid === undefined
+        ? { problem: `the token has no kid and ${count} keys suit ${alg.name}; tokenward does not try keys one by one, so the issuer must send a kid` }
+        : { problem: `${count} keys share kid "${kid}" and suit ${alg.name}: ambiguous, so none is used` };
+    }
+    if (mismatch !== undefined) return { problem: mismatch };
+    return { problem: kid === undefined ? `no key suits ${alg.name}` : `no key has kid "${kid}"` };
+  }
+}
+
+function unsuitable(key: VerificationKey, alg: AlgorithmSpec): string | undefined {
+  const name = key.kid === undefined ? "the key" : `key "${key.kid}"`;
+  if (key.kty !== alg.kty) return `${name} is kty ${key.kty}, but ${alg.name} needs ${alg.kty}`;
+  if (alg.curves.length > 0 && !alg.curves.includes(key.crv ?? "")) return `${name} is on ${key.crv}, but ${alg.name} needs ${alg.curves.join(" or ")}`;
+  if (key.alg !== undefined && key.alg !== alg.name) return `${name} is for alg ${key.alg}, not ${alg.name}`;
+  // RFC 7518 §3.2: an HMAC key at least as long as the hash output.
+  if (alg.family === "HMAC" && key.secretBytes < alg.hashBytes) {
+    return `${name} is ${key.secretBytes} bytes, shorter than the ${alg.hashBytes} bytes ${alg.name} requires (RFC 7518 §3.2)`;
+  }
+  return undefined;
+}
