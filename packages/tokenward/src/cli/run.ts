@@ -22,9 +22,15 @@ Run "tokenward <command> --help" for a command's options.
 /** Runs the command line; returns the exit status. Every failure is explained, none is a stack trace. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+  if (name === undefined) {
+    // A usage error (exit 2), so explained on standard error (CONTRACT.md);
+    // asking for help is not one, and gets standard output.
+    io.stderr(`tokenward: no command given\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (name === "help" || name === "--help" || name === "-h") {
     io.stdout(USAGE);
-    return name === undefined ? EXIT.usage : EXIT.ok;
+    return EXIT.ok;
   }
   const command = COMMANDS[name];
   if (command === undefined) {

@@ -6,7 +6,13 @@
  */
 export function nearMiss(actual: string, expected: string): string | undefined {
   if (actual === expected) return undefined;
-  const stripSlash = (s: string) => s.replace(/\/+$/, "");
+  // A loop, not /\/+$/: that regex backtracks quadratically on a long run of
+  // slashes not at the end, and `actual` is an unverified iss of up to 16 KiB.
+  const stripSlash = (s: string) => {
+    let end = s.length;
+    while (end > 0 && s.charCodeAt(end - 1) === 47) end--;
+    return s.slice(0, end);
+  };
   const stripScheme = (s: string) => s.replace(/^https?:\/\//i, "");
   if (actual.trim() === expected) return "differs only by surrounding whitespace";
   if (stripSlash(actual) === stripSlash(expected)) {
@@ -28,7 +34,10 @@ export function show(value: unknown, max = 200): string {
   try {
     text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   } catch {
-    text = String(value);
+    // JSON.stringify throws on nesting deeper than the stack (a 16 KiB token
+    // can nest thousands of levels), and String() would throw too, or call a
+    // token-chosen "toString" member: describe the value without reading it.
+    text = Array.isArray(value) ? "(an array nested too deeply to show)" : `(a ${typeof value} nested too deeply to show)`;
   }
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -11,7 +11,7 @@ import { KeySet, KeySetFormatError } from "../keys/key-set.js";
 import type { ClaimExpectation, IssuerInfo, IssuerPolicy, VerifierOptions } from "../verifier/types.js";
 import { createDiscoveryLocator, discoveryUrls } from "./discovery.js";
 import { type IssuerTemplate, parseTemplate, TENANT_PLACEHOLDER } from "./template.js";
-import { DEFAULT_TYPES, normalizeMediaType } from "./typ.js";
+import { DEFAULT_TYPES, KIND_CHECK, type KindCheck, normalizeMediaType } from "./typ.js";
 
 /** An issuer policy checked and prepared once, at start-up. */
 export interface CompiledPolicy {
@@ -28,6 +28,8 @@ export interface CompiledPolicy {
   readonly requiredClaims: readonly string[];
   readonly claimRules: readonly (readonly [string, ClaimExpectation])[];
   readonly check: IssuerPolicy["check"];
+  /** A preset's token-kind rule (see KIND_CHECK), run before times and audience. */
+  readonly kindCheck: KindCheck | undefined;
   /** For templates: the allowed tenants, or "any" when explicitly opened to all. */
   readonly tenants: ReadonlySet<string> | "any" | undefined;
   readonly tenantClaim: string;
@@ -65,9 +67,10 @@ function stringList(field: string, value: unknown): string[] {
   return list as string[];
 }
 
-function resolveJwksOptions(field: string, ...layers: (JwksOptions | undefined)[]): ResolvedJwksOptions {
+/** Layers are [field, options] pairs, so an error names the option where it was set (`jwks.x` or `issuers[i].jwksOptions.x`). */
+function resolveJwksOptions(...layers: (readonly [string, JwksOptions | undefined])[]): ResolvedJwksOptions {
   const merged: Record<string, number> = { ...JWKS_DEFAULTS };
-  for (const layer of layers) {
+  for (const [field, layer] of layers) {
     if (layer === undefined) continue;
     for (const [name, value] of Object.entries(layer)) {
       if (!Object.hasOwn(JWKS_DEFAULTS, name)) throw new ConfigError(`${field}.${name}`, `unknown option; known: ${Object.keys(JWKS_DEFAULTS).join(", ")}`);
@@ -222,6 +225,7 @@ class Compiler {
       requiredClaims: policy.requiredClaims === undefined ? [] : stringList(`${field}.requiredClaims`, policy.requiredClaims),
       claimRules,
       check: policy.check,
+      kindCheck: (policy as { readonly [KIND_CHECK]?: KindCheck })[KIND_CHECK],
       tenants,
       tenantClaim: policy.tenantClaim ?? "tid",
       until: parseUntil(`${field}.until`, policy.until),
@@ -282,7 +286,7 @@ class Compiler {
       if (set.keys.length === 0) throw new ConfigError(`${field}.jwks`, `no usable key: ${set.ignored.join("; ") || "the set is empty"}`);
       return new StaticKeySource(set, "the configured jwks");
     }
-    const jwksOptions = resolveJwksOptions(`${field}.jwksOptions`, this.options.jwks, policy.jwksOptions);
+    const jwksOptions = resolveJwksOptions(["jwks", this.options.jwks], [`${field}.jwksOptions`, policy.jwksOptions]);
     if (policy.jwksUri !== undefined) {
       if (typeof policy.jwksUri !== "string") throw new ConfigError(`${field}.jwksUri`, "must be a URL string");
       const problem = fetchUrlProblem(policy.jwksUri, allowInsecureHttp);

@@ -36,13 +36,14 @@ export function parseMaxAge(cacheControl: string | null, age: string | null): nu
     const [name = "", value] = directive.trim().split("=", 2);
     if (name === "no-cache" || name === "no-store") return 0;
     if (name === "max-age" && value !== undefined) {
-      const seconds = Number(value.replace(/^"|"$/g, ""));
-      if (Number.isInteger(seconds) && seconds >= 0) maxAge = seconds;
+      // delta-seconds is 1*DIGIT (RFC 9111 §1.2.2): not "", "1e3" or "0x10", which Number() would take.
+      const digits = value.replace(/^"|"$/g, "");
+      if (/^\d+$/.test(digits)) maxAge = Number(digits);
     }
   }
   if (maxAge === undefined) return undefined;
-  const ageSeconds = age === null ? 0 : Number(age);
-  return Number.isFinite(ageSeconds) && ageSeconds > 0 ? Math.max(0, maxAge - ageSeconds) : maxAge;
+  const ageSeconds = age !== null && /^\d+$/.test(age.trim()) ? Number(age.trim()) : 0;
+  return Math.max(0, maxAge - ageSeconds);
 }
 
 async function readCapped(response: Response, maxBytes: number, abort: () => void): Promise<Uint8Array> {

@@ -8,6 +8,8 @@ import type { KeySet } from "../keys/key-set.js";
 export interface KeySource {
   /** For hints: "the JWKS at https://…" or "the configured jwks". */
   readonly description: string;
+  /** Whether the keys are fetched (and can change), or configured. */
+  readonly remote: boolean;
   /** Bumped whenever the usable keys change (rotation): caches of verified tokens key on it. */
   readonly version: number;
   /** The keys to verify with now. Synchronous whenever they are cached. */
@@ -31,6 +33,7 @@ export interface KeySourceStatus {
 
 export class StaticKeySource implements KeySource {
   readonly version = 0;
+  readonly remote = false;
   constructor(
     private readonly set: KeySet,
     readonly description: string,

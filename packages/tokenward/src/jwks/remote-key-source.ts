@@ -24,6 +24,7 @@ export type JwksLocator = () => string | Promise<string>;
  */
 export class RemoteKeySource implements KeySource {
   version = 0;
+  readonly remote = true;
   private cached: Cached | undefined;
   private inflight: Promise<KeySet> | undefined;
   private lastAttemptAt = Number.NEGATIVE_INFINITY;
@@ -130,7 +131,9 @@ export class RemoteKeySource implements KeySource {
   }
 
   private unavailable(detail: string): TokenError {
-    const hasStale = this.cached !== undefined;
+    // Only say the cached keys expired when they did: a failed refetch for an
+    // unknown kid (or a background refresh) happens while they still serve.
+    const hasStale = this.cached !== undefined && this.now() >= this.cached.freshUntil + this.options.staleIfErrorMs;
     return new TokenError("jwks_unavailable", {
       hint: `Cannot get signing keys from ${this.description}: ${detail}.${hasStale ? " The last good keys are older than the stale-if-error bound (jwks.staleIfErrorMs)." : ""} Check that the URL is reachable from this server and returns {"keys": [...]}.`,
       retryAfter: this.retryAfter(),

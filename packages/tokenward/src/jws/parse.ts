@@ -1,3 +1,4 @@
+import { show } from "../errors/hints.js";
 import { TokenError } from "../errors/token-error.js";
 import { decodeBase64url, isCanonicalBase64url } from "./base64url.js";
 import { decodeUtf8 } from "./utf8.js";
@@ -43,7 +44,7 @@ export function checkHeader(header: Record<string, unknown>): JwsHeader {
   if (typeof header.alg !== "string" || header.alg === "") throw malformed('the header has no "alg" string (RFC 7515 §4.1.1)');
   // RFC 7515 §4.1.11: a verifier must refuse critical extensions it does not
   // understand, and tokenward understands none.
-  if (header.crit !== undefined) throw malformed(`the header marks ${JSON.stringify(header.crit)} as critical; tokenward understands no JWS extensions`);
+  if (header.crit !== undefined) throw malformed(`the header marks ${show(header.crit)} as critical; tokenward understands no JWS extensions`);
   // RFC 7797: an unencoded payload (b64: false) is not a JWT.
   if (header.b64 !== undefined && header.b64 !== true) throw malformed('the header sets "b64": unencoded payloads (RFC 7797) are not accepted');
   if (header.kid !== undefined && typeof header.kid !== "string") throw malformed('the header "kid" is not a string (RFC 7515 §4.1.4)');

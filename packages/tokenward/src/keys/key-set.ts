@@ -27,10 +27,13 @@ export class KeySet {
   /** Changes whenever the usable keys change: how caches notice a rotation. */
   readonly fingerprint: string;
   private readonly byKid: ReadonlyMap<string, readonly VerificationKey[]>;
+  /** kid -> the kty of each member that claims that kid for signatures but was ignored. */
+  private readonly unreadable: ReadonlyMap<string, ReadonlySet<string>>;
 
-  private constructor(keys: VerificationKey[], ignored: string[]) {
+  private constructor(keys: VerificationKey[], ignored: string[], unreadable: ReadonlyMap<string, ReadonlySet<string>> = new Map()) {
     this.keys = Object.freeze(keys);
     this.ignored = Object.freeze(ignored);
+    this.unreadable = unreadable;
     const byKid = new Map<string, VerificationKey[]>();
     for (const key of keys) {
       if (key.kid === undefined) continue;
@@ -39,7 +42,9 @@ export class KeySet {
       else list.push(key);
     }
     this.byKid = byKid;
-    this.fingerprint = JSON.stringify(keys.map((key) => [key.kid, key.alg, key.issuer, key.jwk]));
+    const usable = keys.map((key) => [key.kid, key.alg, key.issuer, key.jwk]);
+    // An unreadable duplicate changes which tokens verify, so it is part of the fingerprint.
+    this.fingerprint = JSON.stringify(unreadable.size === 0 ? usable : [usable, [...unreadable].map(([kid, types]) => [kid, [...types]])]);
   }
 
   static fromJwks(document: unknown, options: KeySetOptions): KeySet {
@@ -50,14 +55,20 @@ export class KeySet {
     if (!Array.isArray(members)) throw new KeySetFormatError('the JWKS has no "keys" array');
     const keys: VerificationKey[] = [];
     const ignored: string[] = [];
+    const unreadable = new Map<string, Set<string>>();
     for (const member of members) {
       if (keys.length + ignored.length >= options.maxKeys) {
         ignored.push(`${members.length - options.maxKeys} keys beyond the limit of ${options.maxKeys} were not read`);
         break;
       }
       const reading = readJwk(member, options);
-      if (reading.key !== undefined) keys.push(reading.key);
-      else ignored.push(reading.ignored);
+      if (reading.key !== undefined) {
+        keys.push(reading.key);
+        continue;
+      }
+      ignored.push(reading.ignored);
+      const claim = signingKidOf(member);
+      if (claim !== undefined) unreadable.set(claim.kid, (unreadable.get(claim.kid) ?? new Set()).add(claim.kty));
     }
     // RFC 8725 §2.1 and §3.1: one set mixing secrets and public keys invites
     // algorithm confusion, so it is refused whole.
@@ -65,7 +76,7 @@ export class KeySet {
     if (symmetric > 0 && symmetric < keys.length) {
       throw new KeySetFormatError("the key set mixes symmetric (oct) and asymmetric keys");
     }
-    return new KeySet(keys, ignored);
+    return new KeySet(keys, ignored, unreadable);
   }
 
   static of(keys: VerificationKey[]): KeySet {
@@ -94,7 +105,17 @@ export class KeySet {
         mismatch ??= problem;
       }
     }
-    if (count === 1 && found !== undefined) return { key: found };
+    if (count === 1 && found !== undefined) {
+      // RFC 7517 §4.5: the keys of a set have distinct kids. When another
+      // member claims the same kid and key type for signatures but could not
+      // be read (malformed, too weak, leaking private material), the issuer
+      // may well mean that one: using the readable key would be a guess, so
+      // the kid is as ambiguous as two readable duplicates.
+      if (kid !== undefined && this.unreadable.get(kid)?.has(alg.kty)) {
+        return { problem: `kid "${kid}" names a usable ${alg.kty} key and another ${alg.kty} key that was ignored as unusable: ambiguous, so none is used` };
+      }
+      return { key: found };
+    }
     if (count > 1) {
       return kid === undefined
         ? { problem: `the token has no kid and ${count} keys suit ${alg.name}; tokenward does not try keys one by one, so the issuer must send a kid` }
@@ -103,6 +124,16 @@ export class KeySet {
     if (mismatch !== undefined) return { problem: mismatch };
     return { problem: kid === undefined ? `no key suits ${alg.name}` : `no key has kid "${kid}"` };
   }
+}
+
+/** The kid and kty a set member claims for signature verification (not one published for encryption only). */
+function signingKidOf(member: unknown): { kid: string; kty: string } | undefined {
+  if (typeof member !== "object" || member === null || Array.isArray(member)) return undefined;
+  const { kid, kty, use, key_ops: operations } = member as Record<string, unknown>;
+  if (typeof kid !== "string" || typeof kty !== "string") return undefined;
+  if (use !== undefined && use !== "sig") return undefined;
+  if (Array.isArray(operations) && !operations.includes("verify")) return undefined;
+  return { kid, kty };
 }
 
 function unsuitable(key: VerificationKey, alg: AlgorithmSpec): string | undefined {

@@ -92,7 +92,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       // rotated keys, so the set is fetched again, once per cool-down.
       const refresh = source.refreshForUnknownKid();
       if (refresh === undefined) {
-        refreshNote = " The JWKS was fetched moments ago, so it was not fetched again (cool-down, jwks.cooldownMs).";
+        refreshNote = source.remote ? " The JWKS was fetched moments ago, so it was not fetched again yet (cool-down, jwks.cooldownMs)." : "";
       } else {
         try {
           set = await refresh;
@@ -106,7 +106,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (selection.key === undefined) {
       const ignored = set.ignored.length === 0 ? "" : ` Ignored keys: ${set.ignored.slice(0, 5).join("; ")}.`;
       throw new TokenError("key_not_found", {
-        hint: `${selection.problem}. ${source.description} holds kids ${list(set.kids)}.${refreshNote}${ignored} If the issuer just rotated keys, the new key will be picked up once it is published.`,
+        hint: `${selection.problem}; ${source.description} holds kids ${list(set.kids)}.${refreshNote}${ignored}${source.remote ? " If the issuer just rotated keys, the new key is picked up once it is published." : ""}`,
       });
     }
     return selection.key;
@@ -129,6 +129,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (alg === undefined) throw new TokenError("algorithm_not_allowed", { hint: `alg ${show(header.alg)} is not an algorithm tokenward verifies` });
 
     const now = clock();
+    // Every time rule compares with `now`; NaN (a `now` that returns nothing)
+    // would make each comparison false and accept expired tokens: fail closed.
+    if (typeof now !== "number" || !Number.isFinite(now)) throw new ConfigError("now", `must return Unix seconds as a finite number; it returned ${show(now)}`);
     const { policy, tenant } = selectIssuer(claims.iss, issuers, now);
     if (!policy.algorithms.has(alg.name)) {
       const confusion = alg.family === "HMAC" ? " An HMAC token for an issuer with public keys is the classic algorithm-confusion attack (RFC 8725 §2.1)." : "";
@@ -165,6 +168,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       });
     }
 
+    // The token's kind (Cognito's token_use) before its times and audience, so
+    // an ID token offered as an access token is refused as such (RFC 8725 §3.11).
+    policy.kindCheck?.(claims);
     const expiresAt = checkTimes(claims, policy, now);
     checkAudience(claims, policy);
     checkRegisteredTypes(claims);
@@ -178,7 +184,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
         throw new TokenError("claim_invalid", { hint: `the issuer policy's check threw: ${error instanceof Error ? error.message : String(error)}` });
       }
       if (verdict === false || typeof verdict === "string") {
-        throw new TokenError("claim_invalid", { hint: typeof verdict === "string" ? verdict : "the issuer policy's check refused the token" });
+        // An empty reason still refuses, and the operator still needs a hint.
+        throw new TokenError("claim_invalid", {
+          hint: typeof verdict === "string" && verdict !== "" ? verdict : "the issuer policy's check refused the token",
+        });
       }
     }
 

@@ -20,7 +20,8 @@ export type { JwsHeader };
 
 /** A public JWK as published in a JWKS (RFC 7517 §4). */
 export interface PublicJwk {
-  readonly kty: string;
+  // Optional in the type so JWKs from other libraries (jose's JWK) fit; checked at run time.
+  readonly kty?: string;
   readonly kid?: string;
   readonly alg?: string;
   readonly use?: string;

@@ -2,7 +2,8 @@ import { ConfigError } from "../../errors/config-error.js";
 import { show } from "../../errors/hints.js";
 import { TokenError } from "../../errors/token-error.js";
 import type { ClaimExpectation, IssuerPolicy } from "../../verifier/types.js";
-import { chainChecks, type PresetExtras } from "./shared.js";
+import { KIND_CHECK, type KindCheck } from "../typ.js";
+import type { PresetExtras } from "./shared.js";
 
 export interface CognitoOptions extends PresetExtras {
   /** The user pool id, e.g. `us-east-1_abcdefg`; its prefix is the region. */
@@ -61,9 +62,11 @@ export function cognito(options: CognitoOptions): IssuerPolicy[] {
     throw new ConfigError("cognito.clientId", "set clientId (the app clients whose access tokens this API takes), or audience for resource-bound tokens");
   }
 
-  const checkTokenUse: NonNullable<IssuerPolicy["check"]> = ({ claims }) => {
+  // Runs before the audience check (KIND_CHECK): an ID token has no client_id
+  // and the app client in aud, so it would otherwise fail as audience_mismatch.
+  const checkTokenUse: KindCheck = (claims) => {
     const use = claims.token_use;
-    if (use === tokenUse) return true;
+    if (use === tokenUse) return;
     if (use === undefined)
       throw new TokenError("claim_missing", { hint: `Cognito tokens carry token_use; this one has none, and the API takes ${tokenUse} tokens` });
     throw new TokenError("type_not_allowed", {
@@ -80,7 +83,7 @@ export function cognito(options: CognitoOptions): IssuerPolicy[] {
       ...audiencePolicy,
       issuer,
       jwksUri: `${issuer}/.well-known/jwks.json`,
-      check: chainChecks(checkTokenUse, extras.check),
+      [KIND_CHECK]: checkTokenUse,
     };
   });
 }

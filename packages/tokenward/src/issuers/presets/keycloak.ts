@@ -29,12 +29,15 @@ export function keycloak(options: KeycloakOptions): IssuerPolicy {
   if (url.search !== "" || url.hash !== "") throw new ConfigError("keycloak.baseUrl", "must not have a query or fragment");
   if (typeof realm !== "string" || realm === "" || realm.includes("/")) throw new ConfigError("keycloak.realm", "must be the realm name");
   const issuer = `${url.origin}${url.pathname.replace(/\/+$/, "")}/realms/${encodeURIComponent(realm)}`;
+  // Left out when empty: the verifier refuses an empty list, and without
+  // clientId there is nothing to add to the user's own.
+  const clients = [...(extras.resourceAccessClients ?? []), ...(clientId === undefined ? [] : [clientId])];
   return {
     name: `Keycloak ${realm}`,
     ...extras,
     issuer,
     jwksUri: `${issuer}/protocol/openid-connect/certs`,
     audience: required("keycloak.audience", options.audience),
-    resourceAccessClients: [...(extras.resourceAccessClients ?? []), ...(clientId === undefined ? [] : [clientId])],
+    ...(clients.length === 0 ? {} : { resourceAccessClients: clients }),
   };
 }
