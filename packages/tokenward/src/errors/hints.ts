@@ -2,9 +2,9 @@
  * Says how `actual` nearly equals `expected` when it does: the classic
  * issuer mistakes (a trailing slash, http vs https, letter case, stray
  * whitespace, "www."), so a hint can name the fix. Undefined when the two
- * are simply different.
+ * are simply different. `actualSide` names where `actual` came from.
  */
-export function nearMiss(actual: string, expected: string): string | undefined {
+export function nearMiss(actual: string, expected: string, actualSide = "the token"): string | undefined {
   if (actual === expected) return undefined;
   // A loop, not /\/+$/: that regex backtracks quadratically on a long run of
   // slashes not at the end, and `actual` is an unverified iss of up to 16 KiB.
@@ -17,11 +17,11 @@ export function nearMiss(actual: string, expected: string): string | undefined {
   if (actual.trim() === expected) return "differs only by surrounding whitespace";
   if (stripSlash(actual) === stripSlash(expected)) {
     return actual.endsWith("/")
-      ? "differs only by a trailing slash (the token has one, the configuration does not)"
-      : "differs only by a trailing slash (the configuration has one, the token does not)";
+      ? `differs only by a trailing slash (${actualSide} has one, the configuration does not)`
+      : `differs only by a trailing slash (the configuration has one, ${actualSide} does not)`;
   }
   if (stripScheme(actual) === stripScheme(expected))
-    return `differs only by scheme (${actual.split(":")[0]} in the token, ${expected.split(":")[0]} configured)`;
+    return `differs only by scheme (${actual.split(":")[0]} in ${actualSide}, ${expected.split(":")[0]} configured)`;
   if (stripSlash(stripScheme(actual)) === stripSlash(stripScheme(expected))) return "differs by scheme and a trailing slash";
   if (actual.toLowerCase() === expected.toLowerCase()) return "differs only by letter case (issuers are compared byte for byte)";
   if (actual.replace("://www.", "://") === expected.replace("://www.", "://")) return 'differs only by "www."';

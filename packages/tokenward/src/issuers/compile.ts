@@ -11,7 +11,7 @@ import { KeySet, KeySetFormatError } from "../keys/key-set.js";
 import type { ClaimExpectation, IssuerInfo, IssuerPolicy, VerifierOptions } from "../verifier/types.js";
 import { createDiscoveryLocator, discoveryUrls } from "./discovery.js";
 import { type IssuerTemplate, parseTemplate, TENANT_PLACEHOLDER } from "./template.js";
-import { DEFAULT_TYPES, KIND_CHECK, type KindCheck, normalizeMediaType } from "./typ.js";
+import { DEFAULT_TYPES, normalizeMediaType } from "./typ.js";
 
 /** An issuer policy checked and prepared once, at start-up. */
 export interface CompiledPolicy {
@@ -28,8 +28,8 @@ export interface CompiledPolicy {
   readonly requiredClaims: readonly string[];
   readonly claimRules: readonly (readonly [string, ClaimExpectation])[];
   readonly check: IssuerPolicy["check"];
-  /** A preset's token-kind rule (see KIND_CHECK), run before times and audience. */
-  readonly kindCheck: KindCheck | undefined;
+  /** Claims that name the kind of token (`kindClaims`), checked before times and audience. */
+  readonly kindClaims: readonly (readonly [string, string])[];
   /** For templates: the allowed tenants, or "any" when explicitly opened to all. */
   readonly tenants: ReadonlySet<string> | "any" | undefined;
   readonly tenantClaim: string;
@@ -100,7 +100,7 @@ function secretKeySet(field: string, secret: NonNullable<IssuerPolicy["secret"]>
       throw new ConfigError(field, `an HMAC secret of ${bytes.length} bytes is too short; HS256 needs at least 32 random bytes (RFC 7518 §3.2)`);
     return { kty: "oct", k: encodeBase64url(bytes), ...(entry.kid === undefined ? {} : { kid: entry.kid }) };
   });
-  return KeySet.fromJwks({ keys }, { symmetric: true, maxKeys: keys.length });
+  return KeySet.fromJwks({ keys }, { symmetric: true, maxKeys: keys.length, kidlessMatchesAnyKid: true });
 }
 
 class Compiler {
@@ -225,7 +225,7 @@ class Compiler {
       requiredClaims: policy.requiredClaims === undefined ? [] : stringList(`${field}.requiredClaims`, policy.requiredClaims),
       claimRules,
       check: policy.check,
-      kindCheck: (policy as { readonly [KIND_CHECK]?: KindCheck })[KIND_CHECK],
+      kindClaims: this.kindClaims(field, policy.kindClaims),
       tenants,
       tenantClaim: policy.tenantClaim ?? "tid",
       until: parseUntil(`${field}.until`, policy.until),
@@ -236,6 +236,16 @@ class Compiler {
         resourceAccessClients: policy.resourceAccessClients === undefined ? [] : stringList(`${field}.resourceAccessClients`, policy.resourceAccessClients),
       },
     };
+  }
+
+  private kindClaims(field: string, kindClaims: IssuerPolicy["kindClaims"]): (readonly [string, string])[] {
+    if (kindClaims === undefined) return [];
+    if (typeof kindClaims !== "object" || kindClaims === null)
+      throw new ConfigError(`${field}.kindClaims`, 'must map claim names to values, e.g. { token_use: "access" }');
+    return Object.entries(kindClaims).map(([name, value]) => {
+      if (typeof value !== "string" || value === "") throw new ConfigError(`${field}.kindClaims.${name}`, "must be a non-empty string");
+      return [name, value] as const;
+    });
   }
 
   private algorithms(field: string, policy: IssuerPolicy, symmetric: boolean): Map<string, AlgorithmSpec> {

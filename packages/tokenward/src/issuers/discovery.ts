@@ -55,8 +55,7 @@ export function createDiscoveryLocator(options: DiscoveryOptions): JwksLocator {
       }
       const metadata = body as { issuer?: unknown; jwks_uri?: unknown };
       if (metadata.issuer !== options.issuer) {
-        // nearMiss speaks of "the token"; here the other side is the metadata.
-        const why = typeof metadata.issuer === "string" ? nearMiss(metadata.issuer, options.issuer)?.replaceAll("the token", "the metadata") : undefined;
+        const why = typeof metadata.issuer === "string" ? nearMiss(metadata.issuer, options.issuer, "the metadata") : undefined;
         throw unavailable(
           `The discovery document ${url} names issuer ${show(metadata.issuer)}, but the configured issuer is ${show(options.issuer)}${why === undefined ? "" : ` (it ${why})`}. They must be equal byte for byte (OpenID Connect Discovery §4.3, RFC 8414 §3.3): configure the issuer exactly as the metadata and the tokens spell it.`,
         );

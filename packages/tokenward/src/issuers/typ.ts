@@ -24,16 +24,3 @@ const KNOWN_TYPES: Readonly<Record<string, string>> = {
 export function describeType(normalized: string): string | undefined {
   return KNOWN_TYPES[normalized];
 }
-
-/**
- * A preset's rule for what kind of token this is when the issuer says so in a
- * claim rather than in `typ` (Cognito's `token_use`). It throws a `TokenError`
- * to refuse. It runs right after the signature, before the times and the
- * audience, so that a token of the wrong kind is named as such (RFC 8725
- * §3.11) instead of as an audience mismatch: a Cognito ID token carries the
- * app client in `aud` and no `client_id`, and would otherwise fail there.
- * Kept off the public `IssuerPolicy` type: presets attach it under this symbol.
- */
-export const KIND_CHECK: unique symbol = Symbol("tokenward.kindCheck");
-
-export type KindCheck = (claims: Readonly<Record<string, unknown>>) => void;

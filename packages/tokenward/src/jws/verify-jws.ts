@@ -1,10 +1,9 @@
-import { type CryptoBackend, KeyImportError } from "../crypto/backend.js";
-import { list, show } from "../errors/hints.js";
+import type { CryptoBackend } from "../crypto/backend.js";
+import { list } from "../errors/hints.js";
 import { TokenError } from "../errors/token-error.js";
 import type { KeySet } from "../keys/key-set.js";
-import { algorithmSpec } from "./algorithms.js";
 import { type JwsHeader, parseCompactJws } from "./parse.js";
-import { asciiBytes, verifySignature } from "./verify-signature.js";
+import { asciiBytes, assertSignature, headerAlgorithm } from "./verify-signature.js";
 
 export interface VerifyJwsOptions {
   /** The algorithms the caller accepts (RFC 8725 §3.1); anything else is refused before a key is looked at. */
@@ -36,11 +35,7 @@ export async function verifyJws(token: string, keys: KeySet, options: VerifyJwsO
   const parsed = parseCompactJws(token);
   const { header } = parsed;
 
-  if (header.alg.toLowerCase() === "none") {
-    throw new TokenError("algorithm_not_allowed", { hint: 'alg "none" marks an unsigned JWS; it is never accepted (RFC 8725 §3.1)' });
-  }
-  const spec = algorithmSpec(header.alg);
-  if (spec === undefined) throw new TokenError("algorithm_not_allowed", { hint: `alg ${show(header.alg)} is not an algorithm tokenward verifies` });
+  const spec = headerAlgorithm(header);
   if (!options.algorithms.includes(spec.name)) {
     throw new TokenError("algorithm_not_allowed", { hint: `alg ${spec.name} is not allowed here; allowed: ${list([...options.algorithms])} (RFC 8725 §3.1)` });
   }
@@ -50,20 +45,8 @@ export async function verifyJws(token: string, keys: KeySet, options: VerifyJwsO
     const ignored = keys.ignored.length === 0 ? "" : ` Ignored keys: ${keys.ignored.slice(0, 5).join("; ")}.`;
     throw new TokenError("key_not_found", { hint: `${selection.problem}.${ignored}` });
   }
-  const key = selection.key;
 
-  let valid: boolean;
-  try {
-    const result = verifySignature(options.backend, spec, key, asciiBytes(parsed.signingInput), parsed.signature);
-    valid = typeof result === "boolean" ? result : await result;
-  } catch (error) {
-    // The platform refused a key that passed our checks (an EC point off its
-    // curve, say): no usable key, rather than a bad signature.
-    if (error instanceof KeyImportError) throw new TokenError("key_not_found", { hint: error.message, cause: error });
-    throw error;
-  }
-  if (!valid) {
-    throw new TokenError("signature_invalid", { hint: `the ${spec.name} signature does not verify with key ${show(key.kid)} (RFC 7515 §5.2 step 8)` });
-  }
+  const checked = assertSignature(options.backend, spec, selection.key, asciiBytes(parsed.signingInput), parsed.signature, "the key set");
+  if (checked !== undefined) await checked;
   return { header, payload: parsed.payload };
 }

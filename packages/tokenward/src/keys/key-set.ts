@@ -1,3 +1,4 @@
+import { show } from "../errors/hints.js";
 import type { AlgorithmSpec } from "../jws/algorithms.js";
 import { readJwk } from "./read-jwk.js";
 import type { VerificationKey } from "./verification-key.js";
@@ -9,6 +10,12 @@ export interface KeySetOptions {
   symmetric: boolean;
   /** The most keys read from one set; the rest are ignored (and reported). */
   maxKeys: number;
+  /**
+   * Let a key without `kid` answer a token that names one. Right for a
+   * configured secret, which has no kid to match; wrong for a published JWKS,
+   * where a kid names one key exactly.
+   */
+  kidlessMatchesAnyKid?: boolean;
 }
 
 /** Thrown when a document is not a JWK Set at all (RFC 7517 §5). */
@@ -29,11 +36,13 @@ export class KeySet {
   private readonly byKid: ReadonlyMap<string, readonly VerificationKey[]>;
   /** kid -> the kty of each member that claims that kid for signatures but was ignored. */
   private readonly unreadable: ReadonlyMap<string, ReadonlySet<string>>;
+  private readonly kidless: readonly VerificationKey[];
 
-  private constructor(keys: VerificationKey[], ignored: string[], unreadable: ReadonlyMap<string, ReadonlySet<string>> = new Map()) {
+  private constructor(keys: VerificationKey[], ignored: string[], unreadable: ReadonlyMap<string, ReadonlySet<string>>, kidlessMatchesAnyKid: boolean) {
     this.keys = Object.freeze(keys);
     this.ignored = Object.freeze(ignored);
     this.unreadable = unreadable;
+    this.kidless = kidlessMatchesAnyKid ? keys.filter((key) => key.kid === undefined) : [];
     const byKid = new Map<string, VerificationKey[]>();
     for (const key of keys) {
       if (key.kid === undefined) continue;
@@ -76,11 +85,7 @@ export class KeySet {
     if (symmetric > 0 && symmetric < keys.length) {
       throw new KeySetFormatError("the key set mixes symmetric (oct) and asymmetric keys");
     }
-    return new KeySet(keys, ignored, unreadable);
-  }
-
-  static of(keys: VerificationKey[]): KeySet {
-    return new KeySet(keys, []);
+    return new KeySet(keys, ignored, unreadable, options.kidlessMatchesAnyKid === true);
   }
 
   get kids(): string[] {
@@ -92,7 +97,7 @@ export class KeySet {
   }
 
   select(alg: AlgorithmSpec, kid: string | undefined): KeySelection {
-    const pool = kid === undefined ? this.keys : (this.byKid.get(kid) ?? []);
+    const pool = kid === undefined ? this.keys : (this.byKid.get(kid) ?? this.kidless);
     let found: VerificationKey | undefined;
     let count = 0;
     let mismatch: string | undefined;
@@ -112,17 +117,19 @@ export class KeySet {
       // may well mean that one: using the readable key would be a guess, so
       // the kid is as ambiguous as two readable duplicates.
       if (kid !== undefined && this.unreadable.get(kid)?.has(alg.kty)) {
-        return { problem: `kid "${kid}" names a usable ${alg.kty} key and another ${alg.kty} key that was ignored as unusable: ambiguous, so none is used` };
+        return {
+          problem: `kid ${show(kid)} names a usable ${alg.kty} key and another ${alg.kty} key that was ignored as unusable: ambiguous, so none is used`,
+        };
       }
       return { key: found };
     }
     if (count > 1) {
       return kid === undefined
         ? { problem: `the token has no kid and ${count} keys suit ${alg.name}; tokenward does not try keys one by one, so the issuer must send a kid` }
-        : { problem: `${count} keys share kid "${kid}" and suit ${alg.name}: ambiguous, so none is used` };
+        : { problem: `${count} keys share kid ${show(kid)} and suit ${alg.name}: ambiguous, so none is used` };
     }
     if (mismatch !== undefined) return { problem: mismatch };
-    return { problem: kid === undefined ? `no key suits ${alg.name}` : `no key has kid "${kid}"` };
+    return { problem: kid === undefined ? `no key suits ${alg.name}` : `no key has kid ${show(kid)}` };
   }
 }
 
@@ -137,7 +144,7 @@ function signingKidOf(member: unknown): { kid: string; kty: string } | undefined
 }
 
 function unsuitable(key: VerificationKey, alg: AlgorithmSpec): string | undefined {
-  const name = key.kid === undefined ? "the key" : `key "${key.kid}"`;
+  const name = key.kid === undefined ? "the key" : `key ${show(key.kid)}`;
   if (key.kty !== alg.kty) return `${name} is kty ${key.kty}, but ${alg.name} needs ${alg.kty}`;
   if (alg.curves.length > 0 && !alg.curves.includes(key.crv ?? "")) return `${name} is on ${key.crv}, but ${alg.name} needs ${alg.curves.join(" or ")}`;
   if (key.alg !== undefined && key.alg !== alg.name) return `${name} is for alg ${key.alg}, not ${alg.name}`;

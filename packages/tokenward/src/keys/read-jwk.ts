@@ -1,3 +1,4 @@
+import { show } from "../errors/hints.js";
 import { decodeBase64url, isCanonicalBase64url } from "../jws/base64url.js";
 import { hasRocaFingerprint } from "./roca.js";
 import type { VerificationKey } from "./verification-key.js";
@@ -11,7 +12,7 @@ const MIN_RSA_BITS = 2048;
 const MAX_RSA_BITS = 16384;
 
 function describe(kid: unknown): string {
-  return typeof kid === "string" ? `key "${kid}"` : "a key without kid";
+  return typeof kid === "string" ? `key ${show(kid)}` : "a key without kid";
 }
 
 function bytesOf(jwk: Record<string, unknown>, member: string): Uint8Array | undefined {

@@ -60,6 +60,22 @@ export function checkTimes(claims: JwtClaims, policy: CompiledPolicy, now: numbe
   return exp;
 }
 
+/** `kindClaims`: the token says in a claim what kind of token it is (Cognito `token_use`, Keycloak `typ`). */
+export function checkKind(claims: JwtClaims, policy: CompiledPolicy): void {
+  for (const [name, expected] of policy.kindClaims) {
+    const value = Object.hasOwn(claims, name) ? claims[name] : undefined;
+    if (value === expected) continue;
+    if (value === undefined)
+      throw new TokenError("claim_missing", {
+        hint: `the issuer marks the kind of each token in "${name}"; this token has none, and the API takes ${show(expected)} tokens`,
+      });
+    const idToken = typeof value === "string" && value.toLowerCase() === "id";
+    throw new TokenError("type_not_allowed", {
+      hint: `"${name}" is ${show(value)}: this API takes tokens whose "${name}" is ${show(expected)}.${idToken ? " This is an ID token. Send the access token in the Authorization header instead." : ""}`,
+    });
+  }
+}
+
 export function checkAudience(claims: JwtClaims, policy: CompiledPolicy): void {
   const accepted = policy.audiences;
   if (accepted === undefined) return;

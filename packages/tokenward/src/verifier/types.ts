@@ -89,6 +89,14 @@ export interface IssuerPolicy {
   readonly clockTolerance?: number;
   /** Refuse tokens issued (`iat`) longer ago than this many seconds. */
   readonly maxTokenAge?: number;
+  /**
+   * Claims in which the issuer says what kind of token this is, when it does
+   * not say so in `typ`: Cognito's `token_use` ("access" or "id"), Keycloak's
+   * `typ` claim ("Bearer" or "ID"). A different value is `type_not_allowed`,
+   * checked before times and audience, so an ID token offered as an access
+   * token is named as such (RFC 8725 §3.11).
+   */
+  readonly kindClaims?: Readonly<Record<string, string>>;
   /** Claims that must be present. */
   readonly requiredClaims?: readonly string[];
   /** Claims that must have a value, or pass a predicate. */

@@ -1,8 +1,6 @@
 import { ConfigError } from "../../errors/config-error.js";
 import { show } from "../../errors/hints.js";
-import { TokenError } from "../../errors/token-error.js";
 import type { ClaimExpectation, IssuerPolicy } from "../../verifier/types.js";
-import { KIND_CHECK, type KindCheck } from "../typ.js";
 import type { PresetExtras } from "./shared.js";
 
 export interface CognitoOptions extends PresetExtras {
@@ -62,18 +60,6 @@ export function cognito(options: CognitoOptions): IssuerPolicy[] {
     throw new ConfigError("cognito.clientId", "set clientId (the app clients whose access tokens this API takes), or audience for resource-bound tokens");
   }
 
-  // Runs before the audience check (KIND_CHECK): an ID token has no client_id
-  // and the app client in aud, so it would otherwise fail as audience_mismatch.
-  const checkTokenUse: KindCheck = (claims) => {
-    const use = claims.token_use;
-    if (use === tokenUse) return;
-    if (use === undefined)
-      throw new TokenError("claim_missing", { hint: `Cognito tokens carry token_use; this one has none, and the API takes ${tokenUse} tokens` });
-    throw new TokenError("type_not_allowed", {
-      hint: `this is a Cognito ${show(use)} token (token_use); the API takes ${tokenUse} tokens.${use === "id" ? " Send the access token in the Authorization header, not the ID token." : ""}`,
-    });
-  };
-
   const hosts = issuerFormat === "both" ? ["cognito-idp", "issuer-cognito-idp"] : issuerFormat === "original" ? ["cognito-idp"] : ["issuer-cognito-idp"];
   return hosts.map((host) => {
     const issuer = `https://${host}.${poolRegion}.amazonaws.com/${userPoolId}`;
@@ -83,7 +69,9 @@ export function cognito(options: CognitoOptions): IssuerPolicy[] {
       ...audiencePolicy,
       issuer,
       jwksUri: `${issuer}/.well-known/jwks.json`,
-      [KIND_CHECK]: checkTokenUse,
+      // Checked before the audience: an ID token has no client_id and the app
+      // client in aud, and must be refused as the wrong kind, not the wrong audience.
+      kindClaims: { ...extras.kindClaims, token_use: tokenUse },
     };
   });
 }

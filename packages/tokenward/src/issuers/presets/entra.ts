@@ -25,11 +25,14 @@ export interface EntraOptions extends PresetExtras {
 const CONSUMERS_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-// Sign-in hosts, and the v1.0 token issuer host (sts), per cloud.
+// Per cloud: the sign-in host (v2.0 issuer and keys), the v1.0 issuer host,
+// and other hosts that issue v2.0 tokens with the same keys. China's
+// authority moved to login.partner.microsoftonline.cn, whose metadata names
+// that host in `iss`, while login.chinacloudapi.cn still serves.
 const CLOUDS = {
-  global: { login: "login.microsoftonline.com", sts: "sts.windows.net" },
-  usgov: { login: "login.microsoftonline.us", sts: "sts.windows.net" },
-  china: { login: "login.chinacloudapi.cn", sts: "sts.chinacloudapi.cn" },
+  global: { login: "login.microsoftonline.com", sts: "sts.windows.net", aliases: [] },
+  usgov: { login: "login.microsoftonline.us", sts: "sts.windows.net", aliases: [] },
+  china: { login: "login.chinacloudapi.cn", sts: "sts.chinacloudapi.cn", aliases: ["login.partner.microsoftonline.cn"] },
 } as const;
 
 /**
@@ -52,6 +55,12 @@ export function entra(options: EntraOptions): IssuerPolicy[] {
 
   const multi = tenant === "common" || tenant === "organizations";
   if (!multi && tenant !== "consumers" && !GUID.test(tenant)) {
+    if (GUID.test(tenant.toLowerCase())) {
+      throw new ConfigError(
+        "entra.tenant",
+        `${show(tenant)}: tokens carry the tenant id in lowercase, and issuers are compared exactly; use ${show(tenant.toLowerCase())}`,
+      );
+    }
     throw new ConfigError(
       "entra.tenant",
       `${show(tenant)}: tokens carry the tenant id (a lowercase GUID) in iss, not a domain name; copy it from the tenant's Overview page`,
@@ -81,11 +90,15 @@ export function entra(options: EntraOptions): IssuerPolicy[] {
         }, extras.check)
       : extras.check;
 
-  return versions.map((v) => {
-    const issuer = v === 2 ? `https://${hosts.login}/${segment}/v2.0` : `https://${hosts.sts}/${segment}/`;
+  const issuers = versions.flatMap((v): { v: 1 | 2; host: string; issuer: string }[] =>
+    v === 2
+      ? [hosts.login, ...hosts.aliases].map((host) => ({ v, host, issuer: `https://${host}/${segment}/v2.0` }))
+      : [{ v, host: hosts.sts, issuer: `https://${hosts.sts}/${segment}/` }],
+  );
+  return issuers.map(({ v, host, issuer }) => {
     const jwksUri = v === 2 ? `https://${hosts.login}/${keysTenant}/discovery/v2.0/keys` : `https://${hosts.login}/${keysTenant}/discovery/keys`;
     return {
-      name: `Entra ${tenant} v${v}.0${cloud === "global" ? "" : ` (${cloud})`}`,
+      name: `Entra ${tenant} v${v}.0${cloud === "global" ? "" : ` (${cloud}${host === hosts.login || v === 1 ? "" : `, ${host}`})`}`,
       ...extras,
       ...tenantPolicy,
       issuer,

@@ -292,6 +292,24 @@ describe("entra preset: national clouds", () => {
     });
   }
 
+  it("in China also trusts v2.0 tokens from login.partner.microsoftonline.cn, verified with the same keys (one fetch)", async () => {
+    const seedIssuer = `https://login.chinacloudapi.cn/${TID}/v2.0`;
+    const partnerIssuer = `https://login.partner.microsoftonline.cn/${TID}/v2.0`;
+    const jwksUri = `https://login.chinacloudapi.cn/${TID}/discovery/v2.0/keys`;
+    const policies = entra({ tenant: TID, audience: V2_AUDIENCE, cloud: "china" });
+    expect(policies.map((policy) => [policy.issuer, policy.jwksUri])).toEqual([
+      [seedIssuer, jwksUri],
+      [partnerIssuer, jwksUri],
+    ]);
+    // Entra keys name the issuer they sign for; here the set serves both hosts' tokens,
+    // so the test publishes the key without that member.
+    const fetcher = recordingFetcher({ [jwksUri]: keysFor(undefined) });
+    const verifier = createVerifier({ fetchJson: fetcher.fetchJson, issuers: [policies] });
+    expect((await verifier.verify(await sign(v2Token(TID, {}, "login.partner.microsoftonline.cn")))).issuer.issuer).toBe(partnerIssuer);
+    expect((await verifier.verify(await sign(v2Token(TID, {}, "login.chinacloudapi.cn")))).issuer.issuer).toBe(seedIssuer);
+    expect(fetcher.requests).toEqual([jwksUri]);
+  });
+
   it("uses sts.windows.net for v1.0 tokens in Azure Government, and the .us host for keys", () => {
     const [policy] = entra({ tenant: TID, audience: V1_AUDIENCE, cloud: "usgov", version: 1 });
     expect([policy?.issuer, policy?.jwksUri]).toEqual([V1_ISS, `https://login.microsoftonline.us/${TID}/discovery/keys`]);
@@ -303,6 +321,12 @@ describe("entra preset: configuration errors", () => {
     const error = configError(() => entra({ tenant: "contoso.onmicrosoft.com", audience: V2_AUDIENCE }), "entra.tenant");
     expect(error.message).toContain("contoso.onmicrosoft.com");
     expect(error.message).toContain("GUID");
+  });
+
+  it("refuses an uppercase tenant id, saying tokens carry it in lowercase (entra.tenant)", () => {
+    const error = configError(() => entra({ tenant: "ABCDEF12-1234-1234-1234-123456789ABC", audience: V2_AUDIENCE }), "entra.tenant");
+    expect(error.message).toContain("lowercase");
+    expect(error.message).toContain("abcdef12-1234-1234-1234-123456789abc");
   });
 
   it("requires the tenant (entra.tenant)", () => {
