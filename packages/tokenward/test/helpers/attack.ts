@@ -2,7 +2,7 @@ import { constants, createHmac, generateKeyPairSync, KeyObject, sign as nodeSign
 import type { CryptoKey } from "jose";
 import { expect } from "vitest";
 import type { FetchLimits, JsonFetcher } from "../../src/index.js";
-import { TOKEN_ERRORS, TokenError, type TokenErrorCode } from "../../src/index.js";
+import { ConfigError, createVerifier, TOKEN_ERRORS, TokenError, type TokenErrorCode, type VerifierOptions } from "../../src/index.js";
 
 /** Both signature backends; tests about signatures and keys run once for each. */
 export const BACKENDS = ["node", "webcrypto"] as const;
@@ -134,4 +134,16 @@ export function rawKey(kind: "rsa" | "ec" | "ed25519", kid: string, options: { m
         : generateKeyPairSync("ed25519");
   const jwk = { ...pair.publicKey.export({ format: "jwk" }), kid, ...(options.alg === undefined ? {} : { alg: options.alg }) };
   return { kid, privateKey: pair.privateKey, jwk };
+}
+
+/** createVerifier must throw a ConfigError for these options; returns it. */
+export function verifierConfigError(options: unknown): ConfigError {
+  let thrown: unknown;
+  try {
+    createVerifier(options as VerifierOptions);
+  } catch (error) {
+    thrown = error;
+  }
+  if (!ConfigError.is(thrown)) throw new Error(`expected a ConfigError, got ${thrown === undefined ? "no error" : String(thrown)}`);
+  return thrown;
 }

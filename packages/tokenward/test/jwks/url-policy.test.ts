@@ -1,18 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError, createVerifier, type IssuerPolicy, type VerifierOptions } from "../../src/index.js";
+import { createVerifier, type IssuerPolicy, type VerifierOptions } from "../../src/index.js";
 import { fetchUrlProblem } from "../../src/jwks/url-policy.js";
+import { verifierConfigError } from "../helpers/attack.js";
 import { startServer, type TestServer } from "../helpers/http-server.js";
 import { AUDIENCE, accessClaims, generateKey, ISSUER, jwksOf, signToken } from "../helpers/keys.js";
-
-function configError(options: VerifierOptions): ConfigError {
-  try {
-    createVerifier(options);
-  } catch (error) {
-    if (ConfigError.is(error)) return error;
-    throw error;
-  }
-  throw new Error("expected createVerifier to throw a ConfigError");
-}
 
 function withJwksUri(jwksUri: string, extra: Partial<IssuerPolicy> = {}): VerifierOptions {
   return { issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwksUri, ...extra }] };
@@ -20,7 +11,7 @@ function withJwksUri(jwksUri: string, extra: Partial<IssuerPolicy> = {}): Verifi
 
 describe("JWKS and discovery URLs: https, or http on loopback only (CONTRACT.md)", () => {
   it("refuses an http JWKS URL on a non-loopback host at createVerifier, naming the field", () => {
-    const error = configError(withJwksUri("http://issuer.example.com/jwks"));
+    const error = verifierConfigError(withJwksUri("http://issuer.example.com/jwks"));
     expect(error.field).toBe("issuers[0].jwksUri");
     expect(error.message).toContain("uses http on a non-loopback host");
     expect(error.message).toContain("dangerouslyAllowInsecureHttp");
@@ -28,7 +19,7 @@ describe("JWKS and discovery URLs: https, or http on loopback only (CONTRACT.md)
 
   it("refuses hosts that merely look like loopback", () => {
     for (const uri of ["http://localhost.attacker.example/jwks", "http://127.0.0.1.nip.io/jwks", "http://10.0.0.1/jwks", "http://[::ffff:7f00:1]/jwks"]) {
-      expect(configError(withJwksUri(uri)).field).toBe("issuers[0].jwksUri");
+      expect(verifierConfigError(withJwksUri(uri)).field).toBe("issuers[0].jwksUri");
     }
   });
 
@@ -50,7 +41,7 @@ describe("JWKS and discovery URLs: https, or http on loopback only (CONTRACT.md)
 
   it("refuses credentials in the URL, which would end up in logs", () => {
     for (const uri of ["https://user:pass@issuer.example.com/jwks", "https://token@issuer.example.com/jwks"]) {
-      const error = configError(withJwksUri(uri));
+      const error = verifierConfigError(withJwksUri(uri));
       expect(error.field).toBe("issuers[0].jwksUri");
       expect(error.message).toContain("credentials in a URL");
     }
@@ -58,33 +49,33 @@ describe("JWKS and discovery URLs: https, or http on loopback only (CONTRACT.md)
 
   it("refuses schemes other than http and https", () => {
     for (const uri of ["file:///etc/jwks.json", "ftp://issuer.example.com/jwks", "data:application/json,{}", "javascript:alert(1)"]) {
-      const error = configError(withJwksUri(uri));
+      const error = verifierConfigError(withJwksUri(uri));
       expect(error.field).toBe("issuers[0].jwksUri");
       expect(error.message).toContain("must be an https URL");
     }
   });
 
   it("refuses a relative URL or one with a #fragment", () => {
-    expect(configError(withJwksUri("/.well-known/jwks.json")).message).toContain("is not an absolute URL");
-    expect(configError(withJwksUri("https://issuer.example.com/jwks#keys")).message).toContain("#fragment");
+    expect(verifierConfigError(withJwksUri("/.well-known/jwks.json")).message).toContain("is not an absolute URL");
+    expect(verifierConfigError(withJwksUri("https://issuer.example.com/jwks#keys")).message).toContain("#fragment");
   });
 
   it("applies the same rule to discoveryUrl and to an issuer that keys are discovered from", () => {
-    const viaDiscoveryUrl = configError({
+    const viaDiscoveryUrl = verifierConfigError({
       issuers: [{ issuer: ISSUER, audience: AUDIENCE, discoveryUrl: "http://issuer.example.com/.well-known/openid-configuration" }],
     });
     expect(viaDiscoveryUrl.field).toBe("issuers[0].discoveryUrl");
-    const viaIssuer = configError({ issuers: [{ issuer: "http://issuer.example.com", audience: AUDIENCE }] });
+    const viaIssuer = verifierConfigError({ issuers: [{ issuer: "http://issuer.example.com", audience: AUDIENCE }] });
     expect(viaIssuer.field).toBe("issuers[0].issuer");
     expect(viaIssuer.message).toContain("discovered from the issuer");
   });
 
   it("names the jwks option at fault where it was set: the verifier's jwks or the issuer's jwksOptions", () => {
     const remote = withJwksUri("https://issuer.example.com/jwks");
-    expect(configError({ ...remote, jwks: { timeoutMs: -1 } }).field).toBe("jwks.timeoutMs");
-    expect(configError({ ...remote, jwks: { timeout: 5 } as never }).field).toBe("jwks.timeout");
+    expect(verifierConfigError({ ...remote, jwks: { timeoutMs: -1 } }).field).toBe("jwks.timeoutMs");
+    expect(verifierConfigError({ ...remote, jwks: { timeout: 5 } as never }).field).toBe("jwks.timeout");
     const perIssuer = withJwksUri("https://issuer.example.com/jwks", { jwksOptions: { maxBytes: Number.NaN } });
-    expect(configError({ ...perIssuer, jwks: { maxBytes: 1024 } }).field).toBe("issuers[0].jwksOptions.maxBytes");
+    expect(verifierConfigError({ ...perIssuer, jwks: { maxBytes: 1024 } }).field).toBe("issuers[0].jwksOptions.maxBytes");
   });
 
   it("fetchUrlProblem: undefined for what may be fetched, a reason otherwise", () => {

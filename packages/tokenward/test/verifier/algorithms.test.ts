@@ -1,8 +1,8 @@
 import { createPublicKey, sign as nodeSign, randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, createVerifier, type IssuerPolicy, type JwkSet, type VerifierOptions } from "../../src/index.js";
-import { BACKENDS, expectRefused, NOW, type RawKey, rawKey, segment, signRaw, signSegments } from "../helpers/attack.js";
+import { createVerifier, type IssuerPolicy, type JwkSet } from "../../src/index.js";
+import { BACKENDS, expectRefused, NOW, type RawKey, rawKey, segment, signRaw, signSegments, verifierConfigError } from "../helpers/attack.js";
 import { AUDIENCE, accessClaims, generateKey, ISSUER, jwksOf, signToken, type TestKey } from "../helpers/keys.js";
 
 // Algorithm rules: RFC 8725 §2.1 and §3.1 (no "none", no algorithm
@@ -19,16 +19,6 @@ let ed25519: RawKey;
 let weakRsa: RawKey;
 
 const claims = () => accessClaims({}, NOW);
-
-function configError(options: VerifierOptions): ConfigError {
-  try {
-    createVerifier(options);
-  } catch (error) {
-    expect(ConfigError.is(error), String(error)).toBe(true);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 beforeAll(async () => {
   es256 = await generateKey("ES256", "es256");
@@ -226,7 +216,7 @@ for (const crypto of BACKENDS) {
     });
 
     it("refuses a static JWKS whose only RSA key is under 2048 bits (ConfigError, RFC 7518 §3.3)", () => {
-      const error = configError({ crypto, issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [weakRsa.jwk] } as JwkSet }] });
+      const error = verifierConfigError({ crypto, issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [weakRsa.jwk] } as JwkSet }] });
       expect(error.field).toBe("issuers[0].jwks");
       expect(error.message).toContain("no usable key");
       expect(error.message).toContain("1024 bits");
@@ -274,59 +264,59 @@ describe("algorithms: configuration (ConfigError)", () => {
 
   for (const none of ["none", "None", "NONE"]) {
     it(`refuses ${JSON.stringify(none)} in an issuer's algorithms (RFC 8725 §3.1)`, () => {
-      const error = configError({ issuers: [{ ...base, jwks: jwksOf(es256), algorithms: [none as "RS256"] }] });
+      const error = verifierConfigError({ issuers: [{ ...base, jwks: jwksOf(es256), algorithms: [none as "RS256"] }] });
       expect(error.field).toBe("issuers[0].algorithms");
       expect(error.message).toContain("never allowed");
     });
   }
 
   it("refuses none in the verifier-wide algorithms", () => {
-    const error = configError({ algorithms: ["none" as "RS256"], issuers: [{ ...base, jwks: jwksOf(es256) }] });
+    const error = verifierConfigError({ algorithms: ["none" as "RS256"], issuers: [{ ...base, jwks: jwksOf(es256) }] });
     expect(error.field).toBe("algorithms");
   });
 
   it("refuses HMAC algorithms for an issuer without a secret", () => {
-    const error = configError({ issuers: [{ ...base, jwks: jwksOf(es256), algorithms: ["RS256", "HS256"] }] });
+    const error = verifierConfigError({ issuers: [{ ...base, jwks: jwksOf(es256), algorithms: ["RS256", "HS256"] }] });
     expect(error.field).toBe("issuers[0].algorithms");
     expect(error.message).toContain("HS256 is HMAC");
     expect(error.message).toContain("shared secret");
   });
 
   it("refuses asymmetric algorithms for an issuer with a secret", () => {
-    const error = configError({ issuers: [{ ...base, secret: randomBytes(32), algorithms: ["HS256", "RS256"] }] });
+    const error = verifierConfigError({ issuers: [{ ...base, secret: randomBytes(32), algorithms: ["HS256", "RS256"] }] });
     expect(error.field).toBe("issuers[0].algorithms");
     expect(error.message).toContain("RS256 is asymmetric");
   });
 
   it("refuses an unknown algorithm name and an empty list", () => {
-    const unknown = configError({ issuers: [{ ...base, jwks: jwksOf(es256), algorithms: ["RS257" as "RS256"] }] });
+    const unknown = verifierConfigError({ issuers: [{ ...base, jwks: jwksOf(es256), algorithms: ["RS257" as "RS256"] }] });
     expect(unknown.message).toContain('unknown algorithm "RS257"');
-    const empty = configError({ issuers: [{ ...base, jwks: jwksOf(es256), algorithms: [] }] });
+    const empty = verifierConfigError({ issuers: [{ ...base, jwks: jwksOf(es256), algorithms: [] }] });
     expect(empty.message).toContain("at least one algorithm");
   });
 
   it("refuses an HMAC secret shorter than 32 bytes (RFC 7518 §3.2)", () => {
     for (const secret of [randomBytes(31), "too short a secret", new Uint8Array(0)]) {
-      const error = configError({ issuers: [{ ...base, secret }] });
+      const error = verifierConfigError({ issuers: [{ ...base, secret }] });
       expect(error.field).toBe("issuers[0].secret");
       expect(error.message).toContain("RFC 7518 §3.2");
     }
   });
 
   it("refuses HS512 listed explicitly with a 32-byte secret (RFC 7518 §3.2)", () => {
-    const error = configError({ issuers: [{ ...base, secret: randomBytes(32), algorithms: ["HS512"] }] });
+    const error = verifierConfigError({ issuers: [{ ...base, secret: randomBytes(32), algorithms: ["HS512"] }] });
     expect(error.field).toBe("issuers[0].secret");
     expect(error.message).toContain("HS512 needs secrets of at least 64 bytes");
   });
 
   it("refuses a secret and a JWKS on one issuer (mixing invites algorithm confusion)", () => {
-    const error = configError({ issuers: [{ ...base, secret: randomBytes(32), jwks: jwksOf(es256) }] });
+    const error = verifierConfigError({ issuers: [{ ...base, secret: randomBytes(32), jwks: jwksOf(es256) }] });
     expect(error.message).toContain("one key source per issuer");
     expect(error.message).toContain("RFC 8725 §2.1");
   });
 
   it("refuses a JWKS made only of symmetric keys: oct keys never come from a JWKS", () => {
-    const error = configError({ issuers: [{ ...base, jwks: { keys: [{ kty: "oct", k: randomBytes(32).toString("base64url"), kid: "k" }] } }] });
+    const error = verifierConfigError({ issuers: [{ ...base, jwks: { keys: [{ kty: "oct", k: randomBytes(32).toString("base64url"), kid: "k" }] } }] });
     expect(error.field).toBe("issuers[0].jwks");
     expect(error.message).toContain("symmetric (oct) keys are never taken from a JWKS");
   });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { type CheckContext, ConfigError, createVerifier, type IssuerPolicy, TokenError, type VerifierOptions } from "../../src/index.js";
-import { expectRefused, NOW, NOW_ISO, signRaw } from "../helpers/attack.js";
+import { expectRefused, NOW, NOW_ISO, signRaw, verifierConfigError } from "../helpers/attack.js";
 import { AUDIENCE, accessClaims, generateKey, ISSUER, jwksOf, signToken, type TestKey } from "../helpers/keys.js";
 
 // Claim rules after the signature: time (RFC 7519 §4.1.4-6, RFC 9068 §2.2),
@@ -20,16 +20,6 @@ function verifier(policy: Partial<IssuerPolicy> = {}, options: Partial<VerifierO
 /** Signs exactly these claims (no defaults added). */
 const sign = (claims: Record<string, unknown>) => signRaw(key.privateKey, { alg: "ES256", kid: key.kid, typ: "at+jwt" }, claims);
 const claims = (overrides: Record<string, unknown> = {}) => accessClaims(overrides, NOW);
-
-function configError(options: VerifierOptions): ConfigError {
-  try {
-    createVerifier(options);
-  } catch (error) {
-    expect(ConfigError.is(error), String(error)).toBe(true);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("claims: exp, nbf and iat", () => {
   it('refuses a token without "exp": access tokens must expire (RFC 9068 §2.2)', async () => {
@@ -199,12 +189,12 @@ describe("claims: audience", () => {
   }
 
   it("requires an audience at configuration, unless dangerouslyAcceptAnyAudience", () => {
-    const missing = configError({ issuers: [{ issuer: ISSUER, jwks: jwksOf(key) }] });
+    const missing = verifierConfigError({ issuers: [{ issuer: ISSUER, jwks: jwksOf(key) }] });
     expect(missing.field).toBe("issuers[0].audience");
     expect(missing.message).toContain("dangerouslyAcceptAnyAudience");
-    expect(configError({ issuers: [{ issuer: ISSUER, jwks: jwksOf(key), audience: "" }] }).field).toBe("issuers[0].audience");
-    expect(configError({ issuers: [{ issuer: ISSUER, jwks: jwksOf(key), audience: [] }] }).field).toBe("issuers[0].audience");
-    const both = configError({ issuers: [{ issuer: ISSUER, jwks: jwksOf(key), audience: AUDIENCE, dangerouslyAcceptAnyAudience: true }] });
+    expect(verifierConfigError({ issuers: [{ issuer: ISSUER, jwks: jwksOf(key), audience: "" }] }).field).toBe("issuers[0].audience");
+    expect(verifierConfigError({ issuers: [{ issuer: ISSUER, jwks: jwksOf(key), audience: [] }] }).field).toBe("issuers[0].audience");
+    const both = verifierConfigError({ issuers: [{ issuer: ISSUER, jwks: jwksOf(key), audience: AUDIENCE, dangerouslyAcceptAnyAudience: true }] });
     expect(both.message).toContain("not both");
   });
 
@@ -299,9 +289,11 @@ describe("claims: requiredClaims and claims expectations", () => {
   });
 
   it("refuses a claims expectation that is neither a value nor a predicate (ConfigError)", () => {
-    const error = configError({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), claims: { azp: null as unknown as string } }] });
+    const error = verifierConfigError({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), claims: { azp: null as unknown as string } }] });
     expect(error.field).toBe("issuers[0].claims.azp");
-    expect(configError({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), requiredClaims: [] }] }).field).toBe("issuers[0].requiredClaims");
+    expect(verifierConfigError({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), requiredClaims: [] }] }).field).toBe(
+      "issuers[0].requiredClaims",
+    );
   });
 });
 
@@ -368,7 +360,7 @@ describe("claims: the policy's check function", () => {
   });
 
   it("refuses a check that is not a function (ConfigError)", () => {
-    const error = configError({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), check: "yes" as unknown as () => boolean }] });
+    const error = verifierConfigError({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), check: "yes" as unknown as () => boolean }] });
     expect(error.field).toBe("issuers[0].check");
   });
 });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, createVerifier, type IssuerPolicy, type VerifierOptions } from "../../src/index.js";
-import { fetchSpy, NOW } from "../helpers/attack.js";
+import { createVerifier, type IssuerPolicy } from "../../src/index.js";
+import { fetchSpy, NOW, verifierConfigError } from "../helpers/attack.js";
 import { AUDIENCE, accessClaims, generateKey, ISSUER, jwksOf, signToken, type TestKey } from "../helpers/keys.js";
 
 // Configuration is checked once, at start-up: a mistake throws a ConfigError
@@ -12,70 +12,62 @@ beforeAll(async () => {
   key = await generateKey("ES256", "k1");
 });
 
-function configError(options: unknown): ConfigError {
-  try {
-    createVerifier(options as VerifierOptions);
-  } catch (error) {
-    expect(ConfigError.is(error), String(error)).toBe(true);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
-
 const policy = (overrides: Partial<IssuerPolicy> = {}) => ({ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), ...overrides }) as IssuerPolicy;
 
 describe("config: verifier options", () => {
   it("refuses a missing options object", () => {
-    expect(configError(undefined).field).toBe("options");
-    expect(configError(null).field).toBe("options");
+    expect(verifierConfigError(undefined).field).toBe("options");
+    expect(verifierConfigError(null).field).toBe("options");
   });
 
   it("refuses an issuer policy that is not an object", () => {
-    expect(configError({ issuers: ["https://issuer.example.com"] }).field).toBe("issuers[0]");
-    expect(configError({ issuers: [null] }).field).toBe("issuers[0]");
+    expect(verifierConfigError({ issuers: ["https://issuer.example.com"] }).field).toBe("issuers[0]");
+    expect(verifierConfigError({ issuers: [null] }).field).toBe("issuers[0]");
   });
 
   for (const maxTokenBytes of [0, 63, 1024.5, -1, Number.NaN, "16384"]) {
     it(`refuses maxTokenBytes ${JSON.stringify(maxTokenBytes)}`, () => {
-      const error = configError({ issuers: [policy()], maxTokenBytes });
+      const error = verifierConfigError({ issuers: [policy()], maxTokenBytes });
       expect(error.field).toBe("maxTokenBytes");
       expect(error.message).toContain("at least 64");
     });
   }
 
   it("refuses a now that is not a function", () => {
-    expect(configError({ issuers: [policy()], now: NOW }).field).toBe("now");
+    expect(verifierConfigError({ issuers: [policy()], now: NOW }).field).toBe("now");
   });
 
   for (const clockTolerance of [-1, Number.NaN, Number.POSITIVE_INFINITY, "5"]) {
     it(`refuses clockTolerance ${String(clockTolerance)} at either level`, () => {
-      expect(configError({ issuers: [policy()], clockTolerance }).field).toBe("clockTolerance");
-      expect(configError({ issuers: [policy({ clockTolerance: clockTolerance as number })] }).field).toBe("issuers[0].clockTolerance");
+      expect(verifierConfigError({ issuers: [policy()], clockTolerance }).field).toBe("clockTolerance");
+      expect(verifierConfigError({ issuers: [policy({ clockTolerance: clockTolerance as number })] }).field).toBe("issuers[0].clockTolerance");
     });
   }
 
   it("refuses a negative maxTokenAge", () => {
-    expect(configError({ issuers: [policy({ maxTokenAge: -60 })] }).field).toBe("issuers[0].maxTokenAge");
+    expect(verifierConfigError({ issuers: [policy({ maxTokenAge: -60 })] }).field).toBe("issuers[0].maxTokenAge");
   });
 
   it("refuses unknown or non-positive JWKS options, naming the option", () => {
-    const unknown = configError({ issuers: [policy({ jwks: undefined, jwksUri: "https://issuer.example.com/jwks", jwksOptions: { cooldown: 5 } as never })] });
+    const unknown = verifierConfigError({
+      issuers: [policy({ jwks: undefined, jwksUri: "https://issuer.example.com/jwks", jwksOptions: { cooldown: 5 } as never })],
+    });
     expect(unknown.field).toBe("issuers[0].jwksOptions.cooldown");
     expect(unknown.message).toContain("cooldownMs");
-    const negative = configError({ issuers: [policy({ jwks: undefined, jwksUri: "https://issuer.example.com/jwks" })], jwks: { timeoutMs: -1 } });
+    const negative = verifierConfigError({ issuers: [policy({ jwks: undefined, jwksUri: "https://issuer.example.com/jwks" })], jwks: { timeoutMs: -1 } });
     expect(negative.field).toBe("jwks.timeoutMs");
-    const zero = configError({ issuers: [policy({ jwks: undefined, jwksUri: "https://issuer.example.com/jwks", jwksOptions: { maxBytes: 0 } })] });
+    const zero = verifierConfigError({ issuers: [policy({ jwks: undefined, jwksUri: "https://issuer.example.com/jwks", jwksOptions: { maxBytes: 0 } })] });
     expect(zero.field).toBe("issuers[0].jwksOptions.maxBytes");
   });
 
   it("refuses a static JWKS that is not a JWK Set", () => {
-    expect(configError({ issuers: [policy({ jwks: {} as never })] }).message).toContain('no "keys" array');
-    expect(configError({ issuers: [policy({ jwks: { keys: [] } })] }).message).toContain("no usable key");
+    expect(verifierConfigError({ issuers: [policy({ jwks: {} as never })] }).message).toContain('no "keys" array');
+    expect(verifierConfigError({ issuers: [policy({ jwks: { keys: [] } })] }).message).toContain("no usable key");
   });
 
   it("refuses a secret of the wrong shape", () => {
-    expect(configError({ issuers: [policy({ jwks: undefined, secret: [] })] }).field).toBe("issuers[0].secret");
-    expect(configError({ issuers: [policy({ jwks: undefined, secret: 42 as never })] }).field).toBe("issuers[0].secret");
+    expect(verifierConfigError({ issuers: [policy({ jwks: undefined, secret: [] })] }).field).toBe("issuers[0].secret");
+    expect(verifierConfigError({ issuers: [policy({ jwks: undefined, secret: 42 as never })] }).field).toBe("issuers[0].secret");
   });
 
   it("refuses a JWKS URL over http off loopback, with credentials, or with a fragment", () => {
@@ -86,7 +78,7 @@ describe("config: verifier options", () => {
       "ftp://x/jwks",
       "/jwks",
     ]) {
-      expect(configError({ issuers: [policy({ jwks: undefined, jwksUri })] }).field).toBe("issuers[0].jwksUri");
+      expect(verifierConfigError({ issuers: [policy({ jwks: undefined, jwksUri })] }).field).toBe("issuers[0].jwksUri");
     }
   });
 
@@ -100,7 +92,7 @@ describe("config: verifier options", () => {
   });
 
   it("refuses jwksUri together with discoveryUrl", () => {
-    const error = configError({
+    const error = verifierConfigError({
       issuers: [
         policy({ jwks: undefined, jwksUri: "https://issuer.example.com/jwks", discoveryUrl: "https://issuer.example.com/.well-known/openid-configuration" }),
       ],

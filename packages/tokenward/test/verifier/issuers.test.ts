@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, createVerifier, type IssuerPolicy, type JwkSet, type VerifierOptions } from "../../src/index.js";
-import { BACKENDS, expectRefused, fetchSpy, NOW, signRaw } from "../helpers/attack.js";
+import { createVerifier, type IssuerPolicy, type JwkSet, type VerifierOptions } from "../../src/index.js";
+import { BACKENDS, expectRefused, fetchSpy, NOW, signRaw, verifierConfigError } from "../helpers/attack.js";
 import { AUDIENCE, accessClaims, generateKey, ISSUER, jwksOf, signToken, type TestKey } from "../helpers/keys.js";
 
 // Issuer rules: `iss` (RFC 7519 §4.1.1) is compared byte for byte with the
@@ -13,16 +13,6 @@ const B = "https://b.example.com";
 let keyA: TestKey;
 let keyB: TestKey;
 let attacker: TestKey;
-
-function configError(options: VerifierOptions): ConfigError {
-  try {
-    createVerifier(options);
-  } catch (error) {
-    expect(ConfigError.is(error), String(error)).toBe(true);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 beforeAll(async () => {
   keyA = await generateKey("ES256", "a1");
@@ -221,7 +211,7 @@ describe("issuers: grandfathered issuers (until)", () => {
 
   it("refuses an until that is not a date (ConfigError)", () => {
     for (const until of ["next spring", Number.NaN, new Date("invalid")]) {
-      const error = configError({ issuers: [{ issuer: OLD, audience: AUDIENCE, jwks: jwksOf(keyB), until }] });
+      const error = verifierConfigError({ issuers: [{ issuer: OLD, audience: AUDIENCE, jwks: jwksOf(keyB), until }] });
       expect(error.field).toBe("issuers[0].until");
     }
   });
@@ -229,7 +219,7 @@ describe("issuers: grandfathered issuers (until)", () => {
 
 describe("issuers: configuration (ConfigError)", () => {
   it("refuses the same issuer configured twice", () => {
-    const error = configError({
+    const error = verifierConfigError({
       issuers: [
         { issuer: A, audience: AUDIENCE, jwks: jwksOf(keyA) },
         { issuer: A, audience: "https://other.example.com", jwks: jwksOf(keyB) },
@@ -240,7 +230,7 @@ describe("issuers: configuration (ConfigError)", () => {
   });
 
   it("refuses a duplicate hidden in a preset's array of policies", () => {
-    const error = configError({
+    const error = verifierConfigError({
       issuers: [
         { issuer: A, audience: AUDIENCE, jwks: jwksOf(keyA) },
         [
@@ -254,24 +244,24 @@ describe("issuers: configuration (ConfigError)", () => {
 
   for (const issuer of [` ${A}`, `${A} `, `${A}\n`, `\t${A}`]) {
     it(`refuses an issuer with surrounding whitespace: ${JSON.stringify(issuer)}`, () => {
-      const error = configError({ issuers: [{ issuer, audience: AUDIENCE, jwks: jwksOf(keyA) }] });
+      const error = verifierConfigError({ issuers: [{ issuer, audience: AUDIENCE, jwks: jwksOf(keyA) }] });
       expect(error.field).toBe("issuers[0].issuer");
       expect(error.message).toContain("whitespace");
     });
   }
 
   it("refuses an empty or missing issuer", () => {
-    expect(configError({ issuers: [{ issuer: "", audience: AUDIENCE, jwks: jwksOf(keyA) }] }).field).toBe("issuers[0].issuer");
-    expect(configError({ issuers: [{ audience: AUDIENCE, jwks: jwksOf(keyA) } as unknown as IssuerPolicy] }).field).toBe("issuers[0].issuer");
+    expect(verifierConfigError({ issuers: [{ issuer: "", audience: AUDIENCE, jwks: jwksOf(keyA) }] }).field).toBe("issuers[0].issuer");
+    expect(verifierConfigError({ issuers: [{ audience: AUDIENCE, jwks: jwksOf(keyA) } as unknown as IssuerPolicy] }).field).toBe("issuers[0].issuer");
   });
 
   it("refuses an empty issuer list", () => {
-    expect(configError({ issuers: [] }).field).toBe("issuers");
-    expect(configError({} as VerifierOptions).field).toBe("issuers");
+    expect(verifierConfigError({ issuers: [] }).field).toBe("issuers");
+    expect(verifierConfigError({} as VerifierOptions).field).toBe("issuers");
   });
 
   it("refuses discovery from an http issuer that is not on loopback", () => {
-    const error = configError({ issuers: [{ issuer: "http://issuer.example.com", audience: AUDIENCE }] });
+    const error = verifierConfigError({ issuers: [{ issuer: "http://issuer.example.com", audience: AUDIENCE }] });
     expect(error.field).toBe("issuers[0].issuer");
     expect(error.message).toContain("https");
   });

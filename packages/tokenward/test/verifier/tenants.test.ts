@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, createVerifier, type IssuerPolicy, type JwkSet, type VerifierOptions } from "../../src/index.js";
-import { BACKENDS, expectRefused, fetchSpy, NOW } from "../helpers/attack.js";
+import { createVerifier, type IssuerPolicy, type JwkSet } from "../../src/index.js";
+import { BACKENDS, expectRefused, fetchSpy, NOW, verifierConfigError } from "../helpers/attack.js";
 import { AUDIENCE, accessClaims, generateKey, signToken, type TestKey } from "../helpers/keys.js";
 
 // Multi-tenant issuer templates (Microsoft Entra ID v2.0: one issuer per
@@ -15,16 +15,6 @@ const issuerOf = (tenant: string) => `https://login.microsoftonline.com/${tenant
 
 let key: TestKey;
 let other: TestKey;
-
-function configError(options: VerifierOptions): ConfigError {
-  try {
-    createVerifier(options);
-  } catch (error) {
-    expect(ConfigError.is(error), String(error)).toBe(true);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 beforeAll(async () => {
   key = await generateKey("RS256", "entra-key");
@@ -173,37 +163,37 @@ describe("tenants: configuration (ConfigError)", () => {
   const base = () => ({ issuer: TEMPLATE, audience: AUDIENCE, jwks: { keys: [key.jwk] } });
 
   it("refuses a template without tenants or dangerouslyAcceptAnyTenant", () => {
-    const error = configError({ issuers: [base()] });
+    const error = verifierConfigError({ issuers: [base()] });
     expect(error.field).toBe("issuers[0].tenants");
     expect(error.message).toContain("multi-tenant template");
     expect(error.message).toContain("dangerouslyAcceptAnyTenant");
   });
 
   it("refuses both tenants and dangerouslyAcceptAnyTenant", () => {
-    const error = configError({ issuers: [{ ...base(), tenants: [TENANT_A], dangerouslyAcceptAnyTenant: true }] });
+    const error = verifierConfigError({ issuers: [{ ...base(), tenants: [TENANT_A], dangerouslyAcceptAnyTenant: true }] });
     expect(error.field).toBe("issuers[0].tenants");
     expect(error.message).toContain("not both");
   });
 
   it("refuses an empty tenants list", () => {
-    expect(configError({ issuers: [{ ...base(), tenants: [] }] }).field).toBe("issuers[0].tenants");
-    expect(configError({ issuers: [{ ...base(), tenants: [""] }] }).field).toBe("issuers[0].tenants");
+    expect(verifierConfigError({ issuers: [{ ...base(), tenants: [] }] }).field).toBe("issuers[0].tenants");
+    expect(verifierConfigError({ issuers: [{ ...base(), tenants: [""] }] }).field).toBe("issuers[0].tenants");
   });
 
   it("refuses tenants on an issuer that is not a template", () => {
-    const error = configError({ issuers: [{ ...base(), issuer: issuerOf(TENANT_A), tenants: [TENANT_A] }] });
+    const error = verifierConfigError({ issuers: [{ ...base(), issuer: issuerOf(TENANT_A), tenants: [TENANT_A] }] });
     expect(error.field).toBe("issuers[0].tenants");
     expect(error.message).toContain("{tenantid}");
   });
 
   it("refuses a template with the placeholder twice", () => {
-    const error = configError({ issuers: [{ ...base(), issuer: "https://{tenantid}.example.com/{tenantid}", tenants: [TENANT_A] }] });
+    const error = verifierConfigError({ issuers: [{ ...base(), issuer: "https://{tenantid}.example.com/{tenantid}", tenants: [TENANT_A] }] });
     expect(error.field).toBe("issuers[0].issuer");
     expect(error.message).toContain("once");
   });
 
   it("refuses a template without jwksUri or jwks: it cannot be discovered from", () => {
-    const error = configError({ issuers: [{ issuer: TEMPLATE, audience: AUDIENCE, tenants: [TENANT_A] }] });
+    const error = verifierConfigError({ issuers: [{ issuer: TEMPLATE, audience: AUDIENCE, tenants: [TENANT_A] }] });
     expect(error.field).toBe("issuers[0].jwksUri");
     expect(error.message).toContain("cannot be discovered");
   });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, createVerifier, type IssuerPolicy, type VerifierOptions } from "../../src/index.js";
-import { BACKENDS, expectRefused, NOW } from "../helpers/attack.js";
+import { createVerifier, type IssuerPolicy, type VerifierOptions } from "../../src/index.js";
+import { BACKENDS, expectRefused, NOW, verifierConfigError } from "../helpers/attack.js";
 import { AUDIENCE, accessClaims, generateKey, ISSUER, jwksOf, signToken, type TestKey } from "../helpers/keys.js";
 
 // The typ header (RFC 7515 §4.1.9) is a media type, compared
@@ -15,16 +15,6 @@ beforeAll(async () => {
 });
 
 const tokenWithTyp = (typ: string | undefined) => signToken(key, accessClaims({}, NOW), { typ });
-
-function configError(options: VerifierOptions): ConfigError {
-  try {
-    createVerifier(options);
-  } catch (error) {
-    expect(ConfigError.is(error), String(error)).toBe(true);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 for (const crypto of BACKENDS) {
   describe(`types (${crypto})`, () => {
@@ -127,7 +117,7 @@ describe("types: hostile values in hints", () => {
 
 describe("types: configuration (ConfigError)", () => {
   it("refuses an empty types list or an empty type", () => {
-    expect(configError({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), types: [] }] }).field).toBe("issuers[0].types");
-    expect(configError({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), types: [""] }] }).field).toBe("issuers[0].types");
+    expect(verifierConfigError({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), types: [] }] }).field).toBe("issuers[0].types");
+    expect(verifierConfigError({ issuers: [{ issuer: ISSUER, audience: AUDIENCE, jwks: jwksOf(key), types: [""] }] }).field).toBe("issuers[0].types");
   });
 });
