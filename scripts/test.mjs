@@ -26,8 +26,11 @@ function step(title, command, args) {
 const lock = join(root, "package-lock.json");
 const stamp = join(root, "node_modules", ".tokenward-lock-hash");
 const lockHash = existsSync(lock) ? createHash("sha256").update(readFileSync(lock)).digest("hex") : "none";
+// `npm install` rather than `npm ci`: it installs the lockfile's versions just
+// the same, while npm 11's `ci` refuses lockfiles that leave out optional
+// packages for other platforms (esbuild's, biome's), as npm 11 writes them.
 if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lockHash) {
-  step("install dependencies", npm, existsSync(lock) ? ["ci", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"]);
+  step("install dependencies", npm, ["install", "--no-audit", "--no-fund"]);
   writeFileSync(stamp, lockHash);
 }
 
