@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CryptoBackend } from "../../src/crypto/backend.js";
@@ -9,12 +9,13 @@ import { KeySetFormatError } from "../../src/keys/key-set.js";
 /**
  * Loading and tallying Wycheproof test vectors (https://github.com/C2SP/wycheproof).
  * The vectors live beside the repository, in ../shared/vectors/wycheproof,
- * found from this file's location so that no absolute path is baked in.
+ * found from this file's location so that no absolute path is baked in;
+ * WYCHEPROOF_DIR points elsewhere (a checkout that is not beside shared/).
  */
 
 // test/wycheproof -> test -> packages/tokenward -> packages -> the repository root.
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
-export const VECTOR_DIR = path.resolve(REPO_ROOT, "../shared/vectors/wycheproof");
+export const VECTOR_DIR = process.env.WYCHEPROOF_DIR ?? path.resolve(REPO_ROOT, "../shared/vectors/wycheproof");
 
 export type Result = "valid" | "invalid" | "acceptable";
 
@@ -24,6 +25,10 @@ export interface VectorFile<G> {
 }
 
 export function loadVectors<G>(file: string): VectorFile<G> {
+  if (!existsSync(path.join(VECTOR_DIR, file))) {
+    // Missing vectors fail the suite: a run that silently tests nothing is no test.
+    throw new Error(`Wycheproof vector ${file} not found in ${VECTOR_DIR}: run from a checkout beside shared/, or set WYCHEPROOF_DIR`);
+  }
   const parsed = JSON.parse(readFileSync(path.join(VECTOR_DIR, file), "utf8")) as VectorFile<G>;
   if (!Array.isArray(parsed.testGroups) || parsed.testGroups.length === 0) throw new Error(`${file} holds no test groups`);
   return parsed;
