@@ -2,6 +2,8 @@
 
 export type { Guard, MatchOptions } from "./authz/guards.js";
 export { allOf, anyOf, authorize, requireClaim, requireClaimIncludes, requirePermissions, requireRoles, requireScopes } from "./authz/guards.js";
+export type { CacheOptions } from "./cache/options.js";
+export type { CacheStats } from "./cache/verified-token-cache.js";
 export type { Environment } from "./config/from-env.js";
 export { fromEnv } from "./config/from-env.js";
 export type { TokenErrorCode } from "./errors/codes.js";

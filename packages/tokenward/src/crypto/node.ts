@@ -34,15 +34,26 @@ export function createNodeBackend(): CryptoBackend | undefined {
     verify(alg: AlgorithmSpec, key: VerificationKey, data: Uint8Array, signature: Uint8Array): boolean {
       const object = keyObject(crypto, key);
       try {
+        // The streaming Verify object rather than one-shot crypto.verify: the
+        // same OpenSSL check, measurably cheaper per call on Node 20 (bench/).
         switch (alg.family) {
           case "RSA":
-            return crypto.verify(alg.hash, data, object, signature);
+            return crypto
+              .createVerify(alg.hash ?? "sha256")
+              .update(data)
+              .verify(object, signature);
           case "PSS":
             // RFC 7518 §3.5: the salt is as long as the hash output.
-            return crypto.verify(alg.hash, data, { key: object, padding: RSA_PKCS1_PSS_PADDING, saltLength: alg.hashBytes }, signature);
+            return crypto
+              .createVerify(alg.hash ?? "sha256")
+              .update(data)
+              .verify({ key: object, padding: RSA_PKCS1_PSS_PADDING, saltLength: alg.hashBytes }, signature);
           case "EC":
             // RFC 7518 §3.4: JWS carries R || S, not DER.
-            return crypto.verify(alg.hash, data, { key: object, dsaEncoding: "ieee-p1363" }, signature);
+            return crypto
+              .createVerify(alg.hash ?? "sha256")
+              .update(data)
+              .verify({ key: object, dsaEncoding: "ieee-p1363" }, signature);
           case "OKP":
             return crypto.verify(null, data, object, signature);
           case "HMAC": {

@@ -19,6 +19,13 @@ function untrustedHint(iss: string, issuers: CompiledIssuers): string {
   return `the token's iss ${show(iss)} is none of the trusted issuers: ${list(configured)}. If this issuer should be trusted, add it to issuers; no keys were fetched for it.`;
 }
 
+/** A grandfathered issuer past its `until` (seed 001: the old issuer of a migration). */
+export function grandfatheringOver(issuer: string, until: number): TokenError {
+  return new TokenError("issuer_untrusted", {
+    hint: `${show(issuer)} was a grandfathered issuer, trusted until ${new Date(until * 1000).toISOString()}; it is refused now. Clients must get tokens from the new issuer.`,
+  });
+}
+
 /**
  * Chooses the policy by the unverified `iss`: exact match first, then
  * `{tenantid}` templates. The token's claims decide nothing else here, and an
@@ -42,10 +49,6 @@ export function selectIssuer(iss: unknown, issuers: CompiledIssuers, now: number
     }
   }
   if (policy === undefined) throw new TokenError("issuer_untrusted", { hint: untrustedHint(iss, issuers) });
-  if (policy.until !== undefined && now > policy.until) {
-    throw new TokenError("issuer_untrusted", {
-      hint: `${show(iss)} was a grandfathered issuer, trusted until ${new Date(policy.until * 1000).toISOString()}; it is refused now. Clients must get tokens from the new issuer.`,
-    });
-  }
+  if (policy.until !== undefined && now > policy.until) throw grandfatheringOver(policy.issuer, policy.until);
   return { policy, tenant };
 }

@@ -1,6 +1,6 @@
 import { show } from "../errors/hints.js";
 import { TokenError } from "../errors/token-error.js";
-import { decodeBase64url, isCanonicalBase64url } from "./base64url.js";
+import { decodeCanonical } from "./base64url.js";
 import { decodeUtf8 } from "./utf8.js";
 
 /** The JOSE header of a JWS (RFC 7515 §4). */
@@ -26,8 +26,9 @@ function malformed(hint: string): TokenError {
 
 /** Decodes one base64url segment holding a JSON object (RFC 7515 §5.2 steps 2-4, RFC 7519 §7.2 steps 7-10). */
 export function parseJsonSegment(segment: string, what: string): Record<string, unknown> {
-  if (!isCanonicalBase64url(segment)) throw malformed(`the ${what} is not canonical base64url (RFC 7515 §2: no padding, whitespace or stray characters)`);
-  const text = decodeUtf8(decodeBase64url(segment));
+  const bytes = decodeCanonical(segment);
+  if (bytes === undefined) throw malformed(`the ${what} is not canonical base64url (RFC 7515 §2: no padding, whitespace or stray characters)`);
+  const text = decodeUtf8(bytes);
   if (text === undefined) throw malformed(`the ${what} is not valid UTF-8`);
   let value: unknown;
   try {
@@ -79,12 +80,9 @@ export function parseCompactJws(token: string): ParsedJws {
   const header = checkHeader(parseJsonSegment(token.slice(0, first), "header"));
   const payloadSegment = token.slice(first + 1, second);
   const signatureSegment = token.slice(second + 1);
-  if (!isCanonicalBase64url(payloadSegment)) throw malformed("the payload is not canonical base64url (RFC 7515 §2)");
-  if (!isCanonicalBase64url(signatureSegment)) throw malformed("the signature is not canonical base64url (RFC 7515 §2)");
-  return {
-    header,
-    payload: decodeBase64url(payloadSegment),
-    signingInput: token.slice(0, second),
-    signature: decodeBase64url(signatureSegment),
-  };
+  const payload = decodeCanonical(payloadSegment);
+  if (payload === undefined) throw malformed("the payload is not canonical base64url (RFC 7515 §2)");
+  const signature = decodeCanonical(signatureSegment);
+  if (signature === undefined) throw malformed("the signature is not canonical base64url (RFC 7515 §2)");
+  return { header, payload, signingInput: token.slice(0, second), signature };
 }

@@ -12,7 +12,8 @@ const BufferCtor = nodeBuffer?.Buffer;
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
   if (isUtf8 !== undefined && BufferCtor !== undefined) {
     if (!isUtf8(bytes)) return undefined;
-    return BufferCtor.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+    const buffer = bytes instanceof BufferCtor ? bytes : BufferCtor.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return buffer.toString("utf8");
   }
   try {
     return fatalDecoder.decode(bytes);

@@ -1,21 +1,25 @@
-import { permissionsOf, rolesOf, scopesOf } from "../authz/facts.js";
+import { resolveCacheOptions } from "../cache/options.js";
+import { type CacheStats, VerifiedTokenCache } from "../cache/verified-token-cache.js";
+import type { CryptoBackend } from "../crypto/backend.js";
 import { selectBackend } from "../crypto/select.js";
 import { ConfigError } from "../errors/config-error.js";
 import { list, show } from "../errors/hints.js";
 import { TokenError } from "../errors/token-error.js";
 import { type CompiledIssuers, type CompiledPolicy, compileIssuers } from "../issuers/compile.js";
 import { selectIssuer } from "../issuers/select.js";
-import { describeType, normalizeMediaType } from "../issuers/typ.js";
 import { createJsonFetcher } from "../jwks/fetch-json.js";
 import type { KeySourceStatus } from "../jwks/key-source.js";
-import type { algorithmSpec } from "../jws/algorithms.js";
-import { decodeBase64url, isCanonicalBase64url } from "../jws/base64url.js";
-import { checkHeader, type JwsHeader, parseJsonSegment, splitCompact } from "../jws/parse.js";
-import { asciiBytes, assertSignature, headerAlgorithm } from "../jws/verify-signature.js";
-import type { KeySet } from "../keys/key-set.js";
+import type { AlgorithmSpec } from "../jws/algorithms.js";
+import { decodeCanonical } from "../jws/base64url.js";
+import { HeaderCache } from "../jws/header-cache.js";
+import { type JwsHeader, parseJsonSegment, splitCompact } from "../jws/parse.js";
+import { asciiBytes, assertSignature } from "../jws/verify-signature.js";
 import type { VerificationKey } from "../keys/verification-key.js";
-import { checkAudience, checkKind, checkRegisteredTypes, checkRequiredClaims, checkTimes } from "./check-claims.js";
+import { checkAudience, checkKind, checkRegisteredTypes, checkRequiredClaims, checkTimes, type TimeWindow, timeFailure } from "./check-claims.js";
+import { checkFailed, checkTenant, checkType, checkVerdict } from "./checks.js";
+import { resolveKey } from "./resolve-key.js";
 import type { IssuerInfo, JwtClaims, VerifiedToken, VerifierOptions } from "./types.js";
+import { VerifiedResult } from "./verified-result.js";
 
 export interface Verifier {
   /** Verifies a bearer token; rejects with a `TokenError`. */
@@ -24,6 +28,8 @@ export interface Verifier {
   readonly issuers: readonly IssuerInfo[];
   /** Fetches every remote JWKS now (at start-up, or for a health check) and reports what each holds. */
   warmUp(): Promise<KeySourceReport[]>;
+  /** The verified-token cache: entries, estimated bytes, hits and misses (all zero with `cache: false`). */
+  cacheStats(): CacheStats;
 }
 
 export interface KeySourceReport extends KeySourceStatus {
@@ -32,102 +38,70 @@ export interface KeySourceReport extends KeySourceStatus {
 }
 
 const DEFAULT_MAX_TOKEN_BYTES = 16 * 1024;
+const NO_STATS: CacheStats = Object.freeze({ entries: 0, bytes: 0, hits: 0, misses: 0 });
+// An estimate of what one cached verification holds beyond the token string:
+// parsed claims take about twice their JSON size, plus fixed bookkeeping.
+const ENTRY_OVERHEAD_BYTES = 512;
+
+/** A token on its way through the pipeline: what the sync and async halves share. */
+interface Pending {
+  readonly token: string;
+  readonly header: JwsHeader;
+  readonly alg: AlgorithmSpec;
+  readonly claims: JwtClaims;
+  readonly signature: Uint8Array;
+  readonly policy: CompiledPolicy;
+  readonly tenant: string | undefined;
+  readonly now: number;
+  /** Index of the second dot: the signing input is token[0, second). */
+  readonly second: number;
+  readonly payloadLength: number;
+  /** The issuer's key version before the key was looked up: a cache entry is only as current as this. */
+  readonly keysVersion: number;
+}
 
 function malformed(hint: string): TokenError {
   return new TokenError("token_malformed", { hint });
-}
-
-function checkType(header: JwsHeader, policy: CompiledPolicy): void {
-  if (header.typ === undefined) {
-    if (policy.requireType)
-      throw new TokenError("type_not_allowed", {
-        hint: `the token has no "typ" header; the issuer ${show(policy.issuer)} requires one of ${list([...policy.types])}`,
-      });
-    return;
-  }
-  const normalized = normalizeMediaType(header.typ);
-  if (policy.types.has(normalized)) return;
-  const what = describeType(normalized);
-  throw new TokenError("type_not_allowed", {
-    hint: `typ ${show(header.typ)}${what === undefined ? "" : ` marks ${what}`}; this API accepts ${list([...policy.types])} from ${show(policy.issuer)} (RFC 8725 §3.11: each kind of JWT gets its own typ, so one cannot pass for another).`,
-  });
-}
-
-function checkTenant(claims: JwtClaims, policy: CompiledPolicy, tenant: string): void {
-  const claimed = claims[policy.tenantClaim];
-  if (claimed !== tenant) {
-    throw new TokenError("tenant_not_allowed", {
-      hint: `the tenant in iss is ${show(tenant)} but the "${policy.tenantClaim}" claim is ${show(claimed)}; they must be equal, or a token from one tenant could pose as another's`,
-    });
-  }
-  if (policy.tenants === "any" || policy.tenants?.has(tenant)) return;
-  throw new TokenError("tenant_not_allowed", {
-    hint: `tenant ${show(tenant)} is not among the allowed tenants of ${show(policy.issuer)}: ${list([...(policy.tenants ?? [])])}. Add it to tenants if it should get in.`,
-  });
 }
 
 /**
  * Builds a verifier from issuer policies. All configuration is checked here,
  * at start-up, and a `ConfigError` names the field at fault; nothing is
  * fetched until the first token (or `warmUp`).
+ *
+ * Verified tokens are cached by their whole string (`cache: false` turns it
+ * off): a repeated token costs one lookup and the re-check of its time claims
+ * and of its issuer's key version, never a signature.
  */
 export function createVerifier(options: VerifierOptions): Verifier {
-  const backend = selectBackend(options?.crypto);
+  const backend: CryptoBackend = selectBackend(options?.crypto);
   const fetchJson = options?.fetchJson ?? createJsonFetcher(options?.fetch);
   const issuers: CompiledIssuers = compileIssuers(options, { fetchJson, nowMs: Date.now });
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
   if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 64) throw new ConfigError("maxTokenBytes", "must be a whole number of bytes, at least 64");
   const clock = options.now ?? (() => Date.now() / 1000);
   if (typeof clock !== "function") throw new ConfigError("now", "must be a function returning Unix seconds");
+  const cacheOptions = resolveCacheOptions(options.cache);
+  const cache = cacheOptions === undefined ? undefined : new VerifiedTokenCache<VerifiedToken, TimeWindow>(cacheOptions, timeFailure);
+  const headers = new HeaderCache();
 
-  async function resolveKey(policy: CompiledPolicy, alg: NonNullable<ReturnType<typeof algorithmSpec>>, header: JwsHeader): Promise<VerificationKey> {
-    const source = policy.keys;
-    const pending = source.keys();
-    let set: KeySet = pending instanceof Promise ? await pending : pending;
-    let selection = set.select(alg, header.kid);
-    let refreshNote = "";
-    if (selection.key === undefined && header.kid !== undefined && !set.has(header.kid)) {
-      // RFC 7517 §4.5 and common practice: a new kid usually means the issuer
-      // rotated keys, so the set is fetched again, once per cool-down.
-      const refresh = source.refreshForUnknownKid();
-      if (refresh === undefined) {
-        refreshNote = source.remote ? " The JWKS was fetched moments ago, so it was not fetched again yet (cool-down, jwks.cooldownMs)." : "";
-      } else {
-        try {
-          set = await refresh;
-          selection = set.select(alg, header.kid);
-          refreshNote = " The JWKS was fetched again to look for it.";
-        } catch (error) {
-          refreshNote = ` Fetching the JWKS again failed: ${TokenError.is(error) ? error.hint : String(error)}`;
-        }
-      }
-    }
-    if (selection.key === undefined) {
-      const ignored = set.ignored.length === 0 ? "" : ` Ignored keys: ${set.ignored.slice(0, 5).join("; ")}.`;
-      throw new TokenError("key_not_found", {
-        hint: `${selection.problem}; ${source.description} holds kids ${list(set.kids)}.${refreshNote}${ignored}${source.remote ? " If the issuer just rotated keys, the new key is picked up once it is published." : ""}`,
-      });
-    }
-    return selection.key;
-  }
-
-  async function verify<C extends JwtClaims>(token: string): Promise<VerifiedToken<C>> {
-    if (token === undefined || token === null || token === "") throw new TokenError("token_missing", { hint: "verify() was called without a token" });
-    if (typeof token !== "string") throw malformed(`the token is a ${typeof token}, not a string`);
-    if (token.length > maxTokenBytes) throw malformed(`the token is ${token.length} bytes, over the limit of ${maxTokenBytes} (maxTokenBytes)`);
-
-    const [first, second] = splitCompact(token);
-    const header = checkHeader(parseJsonSegment(token.slice(0, first), "header"));
-    const claims = parseJsonSegment(token.slice(first + 1, second), "payload (the JWT claims set)") as JwtClaims;
-    const signatureSegment = token.slice(second + 1);
-    if (!isCanonicalBase64url(signatureSegment)) throw malformed("the signature is not canonical base64url (RFC 7515 §2)");
-
-    const alg = headerAlgorithm(header);
-
+  function readClock(): number {
     const now = clock();
     // Every time rule compares with `now`; NaN (a `now` that returns nothing)
     // would make each comparison false and accept expired tokens: fail closed.
     if (typeof now !== "number" || !Number.isFinite(now)) throw new ConfigError("now", `must return Unix seconds as a finite number; it returned ${show(now)}`);
+    return now;
+  }
+
+  /** Steps 1-4 of the pipeline (ARCHITECTURE.md): everything decided before a key is needed. */
+  function prepare(token: string, now: number): Pending {
+    if (token.length > maxTokenBytes) throw malformed(`the token is ${token.length} bytes, over the limit of ${maxTokenBytes} (maxTokenBytes)`);
+    const [first, second] = splitCompact(token);
+    const { header, alg, type } = headers.read(token.slice(0, first));
+    const claims = parseJsonSegment(token.slice(first + 1, second), "payload (the JWT claims set)") as JwtClaims;
+    const signature = decodeCanonical(token.slice(second + 1));
+    if (signature === undefined) throw malformed("the signature is not canonical base64url (RFC 7515 §2)");
+
     const { policy, tenant } = selectIssuer(claims.iss, issuers, now);
     if (!policy.algorithms.has(alg.name)) {
       const confusion = alg.family === "HMAC" ? " An HMAC token for an issuer with public keys is the classic algorithm-confusion attack (RFC 8725 §2.1)." : "";
@@ -135,10 +109,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
         hint: `alg ${alg.name} is not allowed for ${show(policy.issuer)}; allowed: ${list([...policy.algorithms.keys()])}.${confusion}`,
       });
     }
-    checkType(header, policy);
+    checkType(header, type, policy);
     if (tenant !== undefined) checkTenant(claims, policy, tenant);
+    return { token, header, alg, claims, signature, policy, tenant, now, second, payloadLength: second - first, keysVersion: policy.keys.version };
+  }
 
-    const key = await resolveKey(policy, alg, header);
+  /** Steps 5-6: the key's own issuer, then the signature. */
+  function checkSigned(pending: Pending, key: VerificationKey): VerifiedToken | Promise<VerifiedToken> {
+    const { token, policy, tenant, claims } = pending;
     if (key.issuer !== undefined) {
       // Entra publishes the issuer each key signs for; a key of one tenant (or
       // cloud) must not vouch for another's iss.
@@ -149,43 +127,75 @@ export function createVerifier(options: VerifierOptions): Verifier {
         });
       }
     }
-    const checked = assertSignature(backend, alg, key, asciiBytes(token.slice(0, second)), decodeBase64url(signatureSegment), policy.keys.description);
-    if (checked !== undefined) await checked;
+    const checked = assertSignature(backend, pending.alg, key, asciiBytes(token, pending.second), pending.signature, policy.keys.description);
+    return checked === undefined ? accept(pending) : checked.then(() => accept(pending));
+  }
 
+  /** Steps 7-8: claims, the policy's check, then the frozen result (cached). */
+  function accept(pending: Pending): VerifiedToken | Promise<VerifiedToken> {
+    const { claims, policy, now } = pending;
     // The token's kind (Cognito's token_use) before its times and audience, so
     // an ID token offered as an access token is refused as such (RFC 8725 §3.11).
     checkKind(claims, policy);
-    const expiresAt = checkTimes(claims, policy, now);
+    const times = checkTimes(claims, policy, now);
     checkAudience(claims, policy);
     checkRegisteredTypes(claims);
     checkRequiredClaims(claims, policy);
-    if (policy.check !== undefined) {
-      let verdict: Awaited<ReturnType<NonNullable<CompiledPolicy["check"]>>>;
-      try {
-        verdict = await policy.check({ claims, header, issuer: policy.info });
-      } catch (error) {
-        if (TokenError.is(error)) throw error;
-        throw new TokenError("claim_invalid", { hint: `the issuer policy's check threw: ${error instanceof Error ? error.message : String(error)}` });
-      }
-      if (verdict === false || typeof verdict === "string") {
-        // An empty reason still refuses, and the operator still needs a hint.
-        throw new TokenError("claim_invalid", {
-          hint: typeof verdict === "string" && verdict !== "" ? verdict : "the issuer policy's check refused the token",
-        });
-      }
+    if (policy.check === undefined) return finish(pending, times);
+    let verdict: ReturnType<NonNullable<CompiledPolicy["check"]>>;
+    try {
+      verdict = policy.check({ claims, header: pending.header, issuer: policy.info });
+    } catch (error) {
+      checkFailed(error);
     }
+    if (verdict instanceof Promise) {
+      return verdict.then(
+        (value) => {
+          checkVerdict(value);
+          return finish(pending, times);
+        },
+        (error: unknown) => checkFailed(error),
+      );
+    }
+    checkVerdict(verdict);
+    return finish(pending, times);
+  }
 
-    return Object.freeze({
-      claims: Object.freeze(claims) as C,
-      header: Object.freeze(header),
-      issuer: policy.info,
-      scopes: Object.freeze(scopesOf(claims)),
-      roles: Object.freeze(rolesOf(claims, policy.facts)),
-      permissions: Object.freeze(permissionsOf(claims, policy.facts)),
-      subject: typeof claims.sub === "string" ? claims.sub : undefined,
-      tenant,
-      expiresAt,
-    });
+  function finish(pending: Pending, times: TimeWindow): VerifiedToken {
+    const { policy } = pending;
+    const result = new VerifiedResult(pending.claims, pending.header, policy.info, policy.facts, pending.tenant, times.exp);
+    cache?.store(
+      pending.token,
+      result,
+      times,
+      policy.keys,
+      pending.keysVersion,
+      pending.now,
+      pending.token.length + 2 * pending.payloadLength + ENTRY_OVERHEAD_BYTES,
+    );
+    return result;
+  }
+
+  function verifyFresh(token: string, now: number): VerifiedToken | Promise<VerifiedToken> {
+    const pending = prepare(token, now);
+    const key = resolveKey(pending.policy.keys, pending.alg, pending.header.kid);
+    return key instanceof Promise ? key.then((resolved) => checkSigned(pending, resolved)) : checkSigned(pending, key);
+  }
+
+  function verify<C extends JwtClaims>(token: string): Promise<VerifiedToken<C>> {
+    try {
+      if (token === undefined || token === null || token === "") throw new TokenError("token_missing", { hint: "verify() was called without a token" });
+      if (typeof token !== "string") throw malformed(`the token is a ${typeof token}, not a string`);
+      const now = readClock();
+      if (cache !== undefined) {
+        const hit = cache.lookup(token, now);
+        if (hit !== undefined) return Promise.resolve(hit as VerifiedToken<C>);
+      }
+      const result = verifyFresh(token, now);
+      return (result instanceof Promise ? result : Promise.resolve(result)) as Promise<VerifiedToken<C>>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async function warmUp(): Promise<KeySourceReport[]> {
@@ -209,6 +219,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return Object.freeze({
     verify,
     warmUp,
+    cacheStats: () => cache?.stats() ?? NO_STATS,
     issuers: Object.freeze(issuers.all.map((policy) => policy.info)),
   });
 }

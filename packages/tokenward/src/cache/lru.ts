@@ -1,0 +1,88 @@
+interface Node<V> {
+  key: string;
+  value: V;
+  bytes: number;
+  newer: Node<V> | undefined;
+  older: Node<V> | undefined;
+}
+
+/**
+ * A least-recently-used map bounded in entries and in (estimated) bytes. A
+ * hit moves its node to the front of a doubly linked list: a few pointer
+ * writes, no allocation, so a hit costs one Map lookup and little else.
+ */
+export class Lru<V> {
+  private readonly map = new Map<string, Node<V>>();
+  private newest: Node<V> | undefined;
+  private oldest: Node<V> | undefined;
+  private totalBytes = 0;
+
+  constructor(
+    readonly maxEntries: number,
+    readonly maxBytes: number,
+  ) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  get(key: string): V | undefined {
+    const node = this.map.get(key);
+    if (node === undefined) return undefined;
+    if (node !== this.newest) {
+      this.unlink(node);
+      this.pushNewest(node);
+    }
+    return node.value;
+  }
+
+  set(key: string, value: V, bytes: number): void {
+    if (bytes > this.maxBytes) return;
+    const existing = this.map.get(key);
+    if (existing !== undefined) this.remove(existing);
+    const node: Node<V> = { key, value, bytes, newer: undefined, older: undefined };
+    this.map.set(key, node);
+    this.pushNewest(node);
+    this.totalBytes += bytes;
+    while (this.oldest !== undefined && (this.map.size > this.maxEntries || this.totalBytes > this.maxBytes)) this.remove(this.oldest);
+  }
+
+  delete(key: string): void {
+    const node = this.map.get(key);
+    if (node !== undefined) this.remove(node);
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.newest = undefined;
+    this.oldest = undefined;
+    this.totalBytes = 0;
+  }
+
+  private remove(node: Node<V>): void {
+    this.unlink(node);
+    this.map.delete(node.key);
+    this.totalBytes -= node.bytes;
+  }
+
+  private unlink(node: Node<V>): void {
+    if (node.newer === undefined) this.newest = node.older;
+    else node.newer.older = node.older;
+    if (node.older === undefined) this.oldest = node.newer;
+    else node.older.newer = node.newer;
+    node.newer = undefined;
+    node.older = undefined;
+  }
+
+  private pushNewest(node: Node<V>): void {
+    node.older = this.newest;
+    node.newer = undefined;
+    if (this.newest !== undefined) this.newest.newer = node;
+    this.newest = node;
+    if (this.oldest === undefined) this.oldest = node;
+  }
+}

@@ -1,0 +1,138 @@
+import type { KeySource } from "../jwks/key-source.js";
+import { Lru } from "./lru.js";
+import type { ResolvedCacheOptions } from "./options.js";
+
+interface Entry<T, W> {
+  /** The whole token: a hit requires it to be equal, character for character. */
+  readonly token: string;
+  readonly result: T;
+  /** The time claims and bounds, re-checked at every hit. */
+  readonly times: W;
+  /** The issuer's keys: when their version moves (rotation), the issuer's entries no longer count. */
+  readonly keys: KeySource;
+  readonly keysVersion: number;
+  /** Unix seconds: the entry's own maximum life, whatever the token's `exp`. */
+  readonly storedUntil: number;
+}
+
+export interface CacheStats {
+  readonly entries: number;
+  /** Estimated bytes held. */
+  readonly bytes: number;
+  readonly hits: number;
+  readonly misses: number;
+}
+
+// The doorkeeper: a Bloom filter of 2^20 bits (128 KiB) probed 3 times per
+// token, emptied after 2^17 tokens so it stays sparse (false positives, which
+// only admit a token early, stay near 3%).
+const DOOR_BITS = 20;
+const DOOR_PROBES = 3;
+const DOOR_RESET_AFTER = 1 << 17;
+
+// How many trailing characters index an entry: 43 base64url characters are
+// 32 bytes of signature, which no two tokens share.
+const INDEX_CHARS = 43;
+
+function indexKey(token: string): string {
+  return token.length > INDEX_CHARS ? token.slice(token.length - INDEX_CHARS) : token;
+}
+
+/**
+ * Verified tokens, each found by the end of its signature and then confirmed
+ * by comparing the whole token: never matched on a prefix, a `jti` or a hash
+ * an attacker could make collide, so two tokens never share an entry. (Hashing
+ * only a short suffix for the lookup spares hashing a kilobyte-long string on
+ * every request; the full comparison is what decides.)
+ * A hit re-checks the time rules at the current instant (with the same
+ * function a full verification uses) and the issuer's key version, so it
+ * decides exactly as a full verification would; an entry that no longer
+ * holds is dropped and the token verified in full, which names the failure.
+ *
+ * A token is admitted on its second verification, not its first (the
+ * "doorkeeper" of TinyLFU, Einziger et al. 2017): tokens seen once, as in a
+ * stream of distinct tokens or a flood of one-off ones, never displace the
+ * working set and cost no insertion. The doorkeeper only remembers hashes of
+ * each token's signature in a Bloom filter; the cache itself is keyed by the
+ * whole token, so a hash collision can only admit a token early.
+ */
+export class VerifiedTokenCache<T, W = unknown> {
+  private readonly lru: Lru<Entry<T, W>>;
+  private hits = 0;
+  private misses = 0;
+  private readonly door = new Uint32Array((1 << DOOR_BITS) >>> 5);
+  private doorEntries = 0;
+
+  constructor(
+    readonly options: ResolvedCacheOptions,
+    private readonly timeFailure: (times: W, now: number) => unknown,
+  ) {
+    this.lru = new Lru(options.maxEntries, options.maxBytes);
+  }
+
+  lookup(token: string, now: number): T | undefined {
+    const index = indexKey(token);
+    const entry = this.lru.get(index);
+    // Another token with the same signature tail is a stranger (forged, most
+    // likely): a miss, and the entry stays, so strangers cannot evict it.
+    if (entry !== undefined && entry.token === token) {
+      if (now < entry.storedUntil && entry.keys.version === entry.keysVersion && this.timeFailure(entry.times, now) === undefined) {
+        // keys() also starts a background refresh once the keys are past
+        // fresh, so a rotation is noticed even when every request hits. A
+        // promise means no usable keys now: a full verification must say so.
+        const keys = entry.keys.keys();
+        if (!(keys instanceof Promise)) {
+          this.hits++;
+          return entry.result;
+        }
+        keys.catch(() => undefined);
+      }
+      this.lru.delete(index);
+    }
+    this.misses++;
+    return undefined;
+  }
+
+  store(token: string, result: T, times: W, keys: KeySource, keysVersion: number, now: number, bytes: number): void {
+    if (!this.seenBefore(token)) return;
+    this.lru.set(indexKey(token), { token, result, times, keys, keysVersion, storedUntil: now + this.options.maxTtlSeconds }, bytes);
+  }
+
+  clear(): void {
+    this.lru.clear();
+    this.door.fill(0);
+    this.doorEntries = 0;
+  }
+
+  /** Whether this token was seen by an earlier verification (as far as the doorkeeper knows); records it if not. */
+  private seenBefore(token: string): boolean {
+    // The last characters of a verified token are its signature: as good as
+    // random, so two hashes of a few of them (FNV-1a) make the probes.
+    const end = token.length;
+    let first = 0x811c9dc5;
+    let second = 0x01000193;
+    for (let i = Math.max(0, end - 12); i < end; i++) first = Math.imul(first ^ token.charCodeAt(i), 0x01000193);
+    for (let i = Math.max(0, end - 24); i < end - 12; i++) second = Math.imul(second ^ token.charCodeAt(i), 0x01000193);
+    second |= 1;
+    let seen = true;
+    for (let probe = 0; probe < DOOR_PROBES; probe++) {
+      const bit = (first + Math.imul(probe, second)) >>> (32 - DOOR_BITS);
+      const word = bit >>> 5;
+      const mask = 1 << (bit & 31);
+      const bits = this.door[word] ?? 0;
+      if ((bits & mask) === 0) {
+        seen = false;
+        this.door[word] = bits | mask;
+      }
+    }
+    if (!seen && ++this.doorEntries >= DOOR_RESET_AFTER) {
+      this.door.fill(0);
+      this.doorEntries = 0;
+    }
+    return seen;
+  }
+
+  stats(): CacheStats {
+    return { entries: this.lru.size, bytes: this.lru.bytes, hits: this.hits, misses: this.misses };
+  }
+}
