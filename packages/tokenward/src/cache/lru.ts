@@ -41,9 +41,11 @@ export class Lru<V> {
   }
 
   set(key: string, value: V, bytes: number): void {
-    if (bytes > this.maxBytes) return;
+    // The old value goes first, even when the new one is too large to keep:
+    // a set never leaves an outdated value behind under its key.
     const existing = this.map.get(key);
     if (existing !== undefined) this.remove(existing);
+    if (bytes > this.maxBytes) return;
     const node: Node<V> = { key, value, bytes, newer: undefined, older: undefined };
     this.map.set(key, node);
     this.pushNewest(node);

@@ -3,7 +3,7 @@ import { TokenError } from "../errors/token-error.js";
 import type { CompiledPolicy } from "../issuers/compile.js";
 import { describeType } from "../issuers/typ.js";
 import type { JwsHeader } from "../jws/parse.js";
-import type { JwtClaims } from "./types.js";
+import type { CheckContext, JwtClaims } from "./types.js";
 
 /** `typ` as a media type (`type`, already normalized) against the policy's list (RFC 7515 §4.1.9, RFC 8725 §3.11). */
 export function checkType(header: JwsHeader, type: string | undefined, policy: CompiledPolicy): void {
@@ -35,14 +35,31 @@ export function checkTenant(claims: JwtClaims, policy: CompiledPolicy, tenant: s
 }
 
 /** The policy's own `check`, last: false or a reason refuses (claim_invalid); a thrown TokenError keeps its code. */
-export function checkVerdict(verdict: boolean | string | undefined): void {
+function checkVerdict(verdict: boolean | string | undefined): void {
   if (verdict === false || typeof verdict === "string") {
     // An empty reason still refuses, and the operator still needs a hint.
     throw new TokenError("claim_invalid", { hint: typeof verdict === "string" && verdict !== "" ? verdict : "the issuer policy's check refused the token" });
   }
 }
 
-export function checkFailed(error: unknown): never {
+function checkFailed(error: unknown): never {
   if (TokenError.is(error)) throw error;
   throw new TokenError("claim_invalid", { hint: `the issuer policy's check threw: ${error instanceof Error ? error.message : String(error)}` });
+}
+
+/**
+ * Runs the policy's `check` (sync or async) and settles its verdict. It runs
+ * on every verification, cache hits included: it is the application's own
+ * code and may consult what the token does not carry (a revoked session, a
+ * suspended user), so remembering a token must never skip it.
+ */
+export function runCheck(check: NonNullable<CompiledPolicy["check"]>, context: CheckContext): void | Promise<void> {
+  let verdict: ReturnType<typeof check>;
+  try {
+    verdict = check(context);
+  } catch (error) {
+    checkFailed(error);
+  }
+  if (verdict instanceof Promise) return verdict.then(checkVerdict, checkFailed);
+  checkVerdict(verdict);
 }

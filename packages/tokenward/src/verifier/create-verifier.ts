@@ -16,7 +16,8 @@ import { type JwsHeader, parseJsonSegment, splitCompact } from "../jws/parse.js"
 import { asciiBytes, assertSignature } from "../jws/verify-signature.js";
 import type { VerificationKey } from "../keys/verification-key.js";
 import { checkAudience, checkKind, checkRegisteredTypes, checkRequiredClaims, checkTimes, type TimeWindow, timeFailure } from "./check-claims.js";
-import { checkFailed, checkTenant, checkType, checkVerdict } from "./checks.js";
+import { checkTenant, checkType, runCheck } from "./checks.js";
+import { deepFreeze } from "./deep-freeze.js";
 import { resolveKey } from "./resolve-key.js";
 import type { IssuerInfo, JwtClaims, VerifiedToken, VerifierOptions } from "./types.js";
 import { VerifiedResult } from "./verified-result.js";
@@ -84,6 +85,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const cacheOptions = resolveCacheOptions(options.cache);
   const cache = cacheOptions === undefined ? undefined : new VerifiedTokenCache<VerifiedToken, TimeWindow>(cacheOptions, timeFailure);
   const headers = new HeaderCache();
+  // The policies' own `check`s by the IssuerInfo a result carries, for hits.
+  const checks = new Map(issuers.all.flatMap((policy) => (policy.check === undefined ? [] : [[policy.info, policy.check] as const])));
 
   function readClock(): number {
     const now = clock();
@@ -142,23 +145,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     checkRegisteredTypes(claims);
     checkRequiredClaims(claims, policy);
     if (policy.check === undefined) return finish(pending, times);
-    let verdict: ReturnType<NonNullable<CompiledPolicy["check"]>>;
-    try {
-      verdict = policy.check({ claims, header: pending.header, issuer: policy.info });
-    } catch (error) {
-      checkFailed(error);
-    }
-    if (verdict instanceof Promise) {
-      return verdict.then(
-        (value) => {
-          checkVerdict(value);
-          return finish(pending, times);
-        },
-        (error: unknown) => checkFailed(error),
-      );
-    }
-    checkVerdict(verdict);
-    return finish(pending, times);
+    // Frozen before the check, as a cache hit hands it frozen claims too.
+    const checked = runCheck(policy.check, { claims: deepFreeze(claims), header: pending.header, issuer: policy.info });
+    return checked === undefined ? finish(pending, times) : checked.then(() => finish(pending, times));
   }
 
   function finish(pending: Pending, times: TimeWindow): VerifiedToken {
@@ -176,6 +165,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return result;
   }
 
+  /** A hit still runs the policy's `check` (see runCheck). */
+  function checkHit(hit: VerifiedToken): VerifiedToken | Promise<VerifiedToken> {
+    const check = checks.get(hit.issuer);
+    if (check === undefined) return hit;
+    const checked = runCheck(check, { claims: hit.claims, header: hit.header, issuer: hit.issuer });
+    return checked === undefined ? hit : checked.then(() => hit);
+  }
+
   function verifyFresh(token: string, now: number): VerifiedToken | Promise<VerifiedToken> {
     const pending = prepare(token, now);
     const key = resolveKey(pending.policy.keys, pending.alg, pending.header.kid);
@@ -189,7 +186,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const now = readClock();
       if (cache !== undefined) {
         const hit = cache.lookup(token, now);
-        if (hit !== undefined) return Promise.resolve(hit as VerifiedToken<C>);
+        if (hit !== undefined) {
+          const checked = checkHit(hit);
+          return (checked instanceof Promise ? checked : Promise.resolve(checked)) as Promise<VerifiedToken<C>>;
+        }
       }
       const result = verifyFresh(token, now);
       return (result instanceof Promise ? result : Promise.resolve(result)) as Promise<VerifiedToken<C>>;
