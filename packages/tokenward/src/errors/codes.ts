@@ -5,6 +5,9 @@
  */
 export const TOKEN_ERRORS = {
   token_missing: { status: 401, message: "No bearer token was presented." },
+  // RFC 6750 §3.1: the request carries its credentials wrongly (two of them,
+  // a token in the URL where that is refused, a malformed Authorization header).
+  invalid_request: { status: 400, message: "The request presents its bearer token incorrectly." },
   token_malformed: { status: 401, message: "The token is malformed." },
   algorithm_not_allowed: { status: 401, message: "The token's signing algorithm is not allowed." },
   type_not_allowed: { status: 401, message: "The token's type is not accepted here." },
@@ -23,7 +26,7 @@ export const TOKEN_ERRORS = {
   token_replayed: { status: 401, message: "The token has already been used." },
   insufficient_scope: { status: 403, message: "The token does not grant the required scope." },
   access_denied: { status: 403, message: "The token does not grant access to this resource." },
-} as const satisfies Record<string, { status: 401 | 403 | 503; message: string }>;
+} as const satisfies Record<string, { status: 400 | 401 | 403 | 503; message: string }>;
 
 export type TokenErrorCode = keyof typeof TOKEN_ERRORS;
 

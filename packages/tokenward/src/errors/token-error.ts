@@ -24,7 +24,7 @@ export interface TokenErrorOptions {
 export class TokenError extends Error {
   override readonly name = "TokenError";
   readonly code: TokenErrorCode;
-  readonly status: 401 | 403 | 503;
+  readonly status: 400 | 401 | 403 | 503;
   readonly hint: string;
   readonly requiredScopes: readonly string[] | undefined;
   readonly retryAfter: number | undefined;

@@ -15,6 +15,7 @@ export const NOW_ISO = "2023-11-14T22:13:20.000Z";
 export function contractStatus(code: TokenErrorCode): number {
   if (code === "insufficient_scope" || code === "access_denied") return 403;
   if (code === "jwks_unavailable" || code === "introspection_unavailable") return 503;
+  if (code === "invalid_request") return 400;
   return 401;
 }
 

@@ -1,0 +1,86 @@
+// tokenward/hono: Hono 4 middleware. No runtime import of hono: types only.
+import type { Context, MiddlewareHandler } from "hono";
+import {
+  requireClaim as claimGuard,
+  type Guard,
+  requirePermissions as permissionsGuard,
+  requireRoles as rolesGuard,
+  requireScopes as scopesGuard,
+} from "../authz/guards.js";
+import { authenticateRequest, authorizeRequest } from "../http/authenticate.js";
+import type { ErrorResponse } from "../http/challenge.js";
+import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
+import { bodyTokens, queryTokens } from "../http/query.js";
+import type { ResourceMetadata } from "../http/resource-metadata.js";
+import type { VerifiedToken } from "../verifier/types.js";
+
+/** The variables tokenward sets: `new Hono<AuthEnv>()`, then `c.get("auth")`. */
+export type AuthEnv = { Variables: { auth: VerifiedToken | undefined } };
+
+// The options of the authenticate() that ran for a request, for the guards after it.
+const responseOptions = new WeakMap<Context, ResponseOptions>();
+
+function answer(c: Context, response: ErrorResponse): Response {
+  return c.body(JSON.stringify(response.body), response.status as 400, response.headers);
+}
+
+async function formTokens(c: Context): Promise<string[]> {
+  if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) return [];
+  return bodyTokens(await c.req.parseBody());
+}
+
+/**
+ * Authenticates every request it sees: a valid bearer token is set as
+ * `c.get("auth")`; anything else is answered per RFC 6750 §3. Without a
+ * verifier, one is built from the environment.
+ */
+export function authenticate(options: AuthOptions = {}): MiddlewareHandler<AuthEnv> {
+  const resolved = resolveAuthOptions(options);
+  return async (c, next) => {
+    responseOptions.set(c, resolved);
+    const outcome = await authenticateRequest(
+      {
+        // Headers joins repeated Authorization headers with ", ", which the
+        // bearer syntax check refuses as two credentials.
+        authorization: c.req.raw.headers.has("authorization") ? [c.req.raw.headers.get("authorization") ?? ""] : [],
+        queryTokens: queryTokens(c.req.url),
+        bodyTokens: resolved.allowBodyToken ? await formTokens(c) : [],
+        method: c.req.method,
+        path: c.req.path,
+      },
+      resolved,
+    );
+    if (!outcome.ok) return answer(c, outcome.response);
+    c.set("auth", outcome.auth);
+    await next();
+  };
+}
+
+/** A route guard from core guards: `app.get("/x", guard(requireScopes("a")), handler)`. */
+export function guard(...guards: Guard[]): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    const outcome = authorizeRequest(c.get("auth"), guards, responseOptions.get(c) ?? DEFAULT_RESPONSE_OPTIONS, { method: c.req.method, path: c.req.path });
+    if (!outcome.ok) return answer(c, outcome.response);
+    await next();
+  };
+}
+
+/** 403 insufficient_scope (with the scopes in the challenge) unless the token has the scopes. */
+export const requireScopes = (...args: Parameters<typeof scopesGuard>): MiddlewareHandler<AuthEnv> => guard(scopesGuard(...args));
+/** 403 access_denied unless the token has the roles. */
+export const requireRoles = (...args: Parameters<typeof rolesGuard>): MiddlewareHandler<AuthEnv> => guard(rolesGuard(...args));
+/** 403 access_denied unless the token has the permissions. */
+export const requirePermissions = (...args: Parameters<typeof permissionsGuard>): MiddlewareHandler<AuthEnv> => guard(permissionsGuard(...args));
+/** 403 access_denied unless the claim has the value or passes the predicate. */
+export const requireClaim = (...args: Parameters<typeof claimGuard>): MiddlewareHandler<AuthEnv> => guard(claimGuard(...args));
+
+/** Serves RFC 9728 protected resource metadata: `app.get(metadata.path, protectedResource(metadata))`. */
+export function protectedResource(metadata: ResourceMetadata): MiddlewareHandler {
+  const body = JSON.stringify(metadata.document);
+  return async (c) => c.body(body, 200, { "content-type": "application/json", "cache-control": "public, max-age=3600" });
+}
+
+export type { AuthDecision, AuthOptions } from "../http/options.js";
+export type { ResourceMetadata, ResourceMetadataOptions } from "../http/resource-metadata.js";
+export { protectedResourceMetadata } from "../http/resource-metadata.js";
+export type { VerifiedToken } from "../verifier/types.js";

@@ -1,0 +1,89 @@
+// tokenward/koa: Koa 2 and 3 middleware. No runtime import of koa: types only.
+import type { Context, Middleware, Next } from "koa";
+import {
+  requireClaim as claimGuard,
+  type Guard,
+  requirePermissions as permissionsGuard,
+  requireRoles as rolesGuard,
+  requireScopes as scopesGuard,
+} from "../authz/guards.js";
+import { authenticateRequest, authorizeRequest } from "../http/authenticate.js";
+import type { ErrorResponse } from "../http/challenge.js";
+import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
+import { bodyTokens, headerValues, queryTokens } from "../http/query.js";
+import type { ResourceMetadata } from "../http/resource-metadata.js";
+import type { VerifiedToken } from "../verifier/types.js";
+
+/** What tokenward puts in `ctx.state`: `new Koa<AuthState>()` or `Router<AuthState>`. */
+export interface AuthState {
+  auth?: VerifiedToken;
+}
+
+type Tagged = Context & { [RESPONSE_OPTIONS]?: ResponseOptions };
+
+function answer(ctx: Context, response: ErrorResponse): void {
+  ctx.status = response.status;
+  ctx.set(response.headers as Record<string, string>);
+  ctx.body = response.body;
+}
+
+/**
+ * Authenticates every request it sees: a valid bearer token is put on
+ * `ctx.state.auth`; anything else is answered per RFC 6750 §3 and goes no
+ * further. Without a verifier, one is built from the environment.
+ */
+export function authenticate(options: AuthOptions = {}): Middleware<AuthState> {
+  const resolved = resolveAuthOptions(options);
+  return async (ctx: Context, next: Next) => {
+    (ctx as Tagged)[RESPONSE_OPTIONS] = resolved;
+    const outcome = await authenticateRequest(
+      {
+        // headersDistinct keeps duplicate Authorization headers, which Node folds away.
+        authorization: ctx.req.headersDistinct?.authorization ?? headerValues(ctx.get("authorization") || undefined),
+        queryTokens: queryTokens(ctx.originalUrl),
+        bodyTokens: bodyTokens((ctx.request as { body?: unknown }).body),
+        method: ctx.method,
+        path: ctx.path,
+      },
+      resolved,
+    );
+    if (!outcome.ok) return answer(ctx, outcome.response);
+    ctx.state.auth = outcome.auth;
+    await next();
+  };
+}
+
+/** A route guard from core guards: `router.get("/x", guard(requireScopes("a")), handler)`. */
+export function guard(...guards: Guard[]): Middleware<AuthState> {
+  return async (ctx: Context, next: Next) => {
+    const outcome = authorizeRequest(ctx.state.auth as VerifiedToken | undefined, guards, (ctx as Tagged)[RESPONSE_OPTIONS] ?? DEFAULT_RESPONSE_OPTIONS, {
+      method: ctx.method,
+      path: ctx.path,
+    });
+    if (!outcome.ok) return answer(ctx, outcome.response);
+    await next();
+  };
+}
+
+/** 403 insufficient_scope (with the scopes in the challenge) unless the token has the scopes. */
+export const requireScopes = (...args: Parameters<typeof scopesGuard>): Middleware<AuthState> => guard(scopesGuard(...args));
+/** 403 access_denied unless the token has the roles. */
+export const requireRoles = (...args: Parameters<typeof rolesGuard>): Middleware<AuthState> => guard(rolesGuard(...args));
+/** 403 access_denied unless the token has the permissions. */
+export const requirePermissions = (...args: Parameters<typeof permissionsGuard>): Middleware<AuthState> => guard(permissionsGuard(...args));
+/** 403 access_denied unless the claim has the value or passes the predicate. */
+export const requireClaim = (...args: Parameters<typeof claimGuard>): Middleware<AuthState> => guard(claimGuard(...args));
+
+/** Serves RFC 9728 protected resource metadata at `metadata.path`. */
+export function protectedResource(metadata: ResourceMetadata): Middleware {
+  return async (ctx: Context, next: Next) => {
+    if (ctx.path !== metadata.path) return next();
+    ctx.set("cache-control", "public, max-age=3600");
+    ctx.body = metadata.document;
+  };
+}
+
+export type { AuthDecision, AuthOptions } from "../http/options.js";
+export type { ResourceMetadata, ResourceMetadataOptions } from "../http/resource-metadata.js";
+export { protectedResourceMetadata } from "../http/resource-metadata.js";
+export type { VerifiedToken } from "../verifier/types.js";

@@ -1,0 +1,94 @@
+import type { Guard } from "../authz/guards.js";
+import { TokenError } from "../errors/token-error.js";
+import type { VerifiedToken } from "../verifier/types.js";
+import { type BearerSources, extractBearer } from "./bearer.js";
+import { type ErrorResponse, errorResponse } from "./challenge.js";
+import type { ResolvedAuthOptions, ResponseOptions } from "./options.js";
+
+export type AuthOutcome =
+  | { readonly ok: true; readonly auth: VerifiedToken | undefined }
+  | { readonly ok: false; readonly error: TokenError; readonly response: ErrorResponse };
+
+/** What decision events say of a request: never its query string, which may hold a token. */
+export interface RouteFacts {
+  readonly method?: string | undefined;
+  readonly path?: string | undefined;
+}
+
+export interface RequestFacts extends BearerSources, RouteFacts {}
+
+const missing = (): TokenError => new TokenError("token_missing", { hint: "the request has no Authorization: Bearer header" });
+
+type Stage = "authentication" | "authorization";
+
+function decide(
+  stage: Stage,
+  options: ResponseOptions,
+  facts: RouteFacts,
+  started: number,
+  auth: VerifiedToken | undefined,
+  error: TokenError | undefined,
+): void {
+  const onDecision = options.onDecision;
+  if (onDecision === undefined) return;
+  try {
+    onDecision({
+      outcome: error === undefined ? "accepted" : "rejected",
+      stage,
+      code: error?.code,
+      status: error?.status ?? 200,
+      hint: error?.hint,
+      issuer: auth?.issuer.issuer,
+      latencyMs: performance.now() - started,
+      method: facts.method,
+      path: facts.path,
+    });
+  } catch {
+    // A logger must never turn a decision into a failure.
+  }
+}
+
+function refuse(stage: Stage, options: ResponseOptions, facts: RouteFacts, started: number, error: unknown): AuthOutcome {
+  if (!TokenError.is(error)) throw error;
+  decide(stage, options, facts, started, undefined, error);
+  return { ok: false, error, response: errorResponse(error, options) };
+}
+
+/** Runs guards against an authenticated request (route-level authorization). */
+export function authorizeRequest(auth: VerifiedToken | undefined, guards: readonly Guard[], options: ResponseOptions, facts: RouteFacts): AuthOutcome {
+  const started = options.onDecision === undefined ? 0 : performance.now();
+  try {
+    if (auth === undefined) throw missing();
+    for (const guard of guards) guard(auth);
+  } catch (error) {
+    return refuse("authorization", options, facts, started, error);
+  }
+  decide("authorization", options, facts, started, auth, undefined);
+  return { ok: true, auth };
+}
+
+/**
+ * The whole decision for one request, the same for every framework: find the
+ * bearer token (RFC 6750 §2), verify it, run the guards, and on refusal build
+ * the RFC 6750 §3 response. Adapters only translate requests and responses.
+ */
+export async function authenticateRequest(facts: RequestFacts, options: ResolvedAuthOptions): Promise<AuthOutcome> {
+  const started = options.onDecision === undefined ? 0 : performance.now();
+  let auth: VerifiedToken | undefined;
+  try {
+    const token = extractBearer(facts, options);
+    if (token === undefined) {
+      if (options.optional) {
+        decide("authentication", options, facts, started, undefined, undefined);
+        return { ok: true, auth: undefined };
+      }
+      throw missing();
+    }
+    auth = await options.verifier.verify(token);
+    for (const guard of options.guards) guard(auth);
+  } catch (error) {
+    return refuse("authentication", options, facts, started, error);
+  }
+  decide("authentication", options, facts, started, auth, undefined);
+  return { ok: true, auth };
+}

@@ -1,0 +1,62 @@
+import { TokenError } from "../errors/token-error.js";
+
+/** Where a request may carry its token, as the adapter found them. */
+export interface BearerSources {
+  /** Every Authorization header of the request, in order. */
+  readonly authorization: readonly string[];
+  /** Every `access_token` query parameter (RFC 6750 §2.3). */
+  readonly queryTokens: readonly string[];
+  /** Every `access_token` field of a form body the framework already parsed (RFC 6750 §2.2). */
+  readonly bodyTokens: readonly string[];
+}
+
+export interface BearerOptions {
+  /** Accept `?access_token=` (RFC 6750 §2.3). Off: URLs end up in logs, histories and Referer headers. */
+  readonly allowQueryToken: boolean;
+  /** Accept `access_token` in a form-encoded body (RFC 6750 §2.2). */
+  readonly allowBodyToken: boolean;
+}
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const SCHEME = /^bearer$/i;
+
+function invalid(hint: string): TokenError {
+  return new TokenError("invalid_request", { hint });
+}
+
+/**
+ * The bearer token of a request (RFC 6750 §2), or undefined when it carries
+ * none. A request may use one method, once: two Authorization headers, a
+ * header and a query parameter, or any other pair is `invalid_request`
+ * (§3.1), as is a token in the URL unless that was explicitly allowed.
+ */
+export function extractBearer(sources: BearerSources, options: BearerOptions): string | undefined {
+  const found: string[] = [];
+  const bearerHeaders = sources.authorization.filter((value) => SCHEME.test(value.split(" ", 1)[0] ?? ""));
+  if (bearerHeaders.length > 1) throw invalid("the request has two Authorization: Bearer headers; send one (RFC 6750 §3.1)");
+  const header = bearerHeaders[0];
+  if (header !== undefined) {
+    // credentials = auth-scheme 1*SP token68 (RFC 9110 §11.4, RFC 6750 §2.1)
+    const token = header.slice(header.indexOf(" ") + 1).replace(/^ +/, "");
+    if (header.indexOf(" ") === -1 || token === "") throw invalid('the Authorization header says "Bearer" but carries no token');
+    if (!B64TOKEN.test(token))
+      throw invalid("the Authorization header's bearer token has characters RFC 6750 §2.1 does not allow (spaces, commas, quotes): send exactly one token");
+    found.push(token);
+  }
+  if (sources.queryTokens.length > 0) {
+    if (!options.allowQueryToken) {
+      throw invalid(
+        "the token came in the URL (?access_token=), which this API refuses: URLs end up in logs and Referer headers. Send it in the Authorization header (RFC 6750 §2.3, §5.3)",
+      );
+    }
+    found.push(...sources.queryTokens);
+  }
+  if (sources.bodyTokens.length > 0) {
+    if (!options.allowBodyToken)
+      throw invalid("the token came in the request body (access_token), which this API does not accept; send it in the Authorization header");
+    found.push(...sources.bodyTokens);
+  }
+  if (found.length > 1) throw invalid("the request carries more than one access token (header, query or body); use exactly one method (RFC 6750 §3.1)");
+  return found[0];
+}
