@@ -10,7 +10,7 @@ import {
 import { type AuthOutcome, authenticateRequest, authorizeRequest, type RequestFacts } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
-import { bodyTokens, headerValues, pathOf, queryTokens } from "../http/query.js";
+import { formBodyTokens, headerValues, pathOf, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
@@ -25,12 +25,13 @@ declare global {
 
 type Tagged = Request & { [RESPONSE_OPTIONS]?: ResponseOptions };
 
-function facts(req: Request): RequestFacts {
+function facts(req: Request, allowBodyToken: boolean): RequestFacts {
   return {
     // headersDistinct keeps duplicate Authorization headers, which Node folds away in req.headers.
     authorization: req.headersDistinct?.authorization ?? headerValues(req.headers.authorization),
     queryTokens: queryTokens(req.originalUrl ?? req.url),
-    bodyTokens: bodyTokens(req.body),
+    // Only where body tokens are on: otherwise a form's access_token field is the application's data.
+    bodyTokens: allowBodyToken ? formBodyTokens(req.headers["content-type"], req.body) : [],
     method: req.method,
     path: pathOf(req.originalUrl ?? req.url),
   };
@@ -60,7 +61,7 @@ export function authenticate(options: AuthOptions = {}): RequestHandler {
   const resolved = resolveAuthOptions(options);
   return (req, res, next) => {
     (req as Tagged)[RESPONSE_OPTIONS] = resolved;
-    authenticateRequest(facts(req), resolved).then((outcome) => settle(outcome, req, res, next), next);
+    authenticateRequest(facts(req, resolved.allowBodyToken), resolved).then((outcome) => settle(outcome, req, res, next), next);
   };
 }
 

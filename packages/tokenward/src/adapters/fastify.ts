@@ -9,7 +9,7 @@ import {
 } from "../authz/guards.js";
 import { type AuthOutcome, authenticateRequest, authorizeRequest } from "../http/authenticate.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
-import { bodyTokens, headerValues, pathOf, queryTokens } from "../http/query.js";
+import { formBodyTokens, headerValues, pathOf, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
@@ -37,12 +37,15 @@ const plugin: FastifyPluginCallback<AuthOptions> = (fastify, options, done) => {
   let resolved: ReturnType<typeof resolveAuthOptions>;
   try {
     resolved = resolveAuthOptions(options);
+    // A child scope may register the plugin again (optional at the root,
+    // required under /admin): it inherits the request decorator then.
+    if (!fastify.hasRequestDecorator("auth")) fastify.decorateRequest("auth", undefined);
+    fastify.decorate(RESPONSE_OPTIONS, resolved);
   } catch (error) {
+    // Through done(), so Fastify reports it: a throw here would leave the plugin never started.
     done(error as Error);
     return;
   }
-  fastify.decorateRequest("auth", undefined);
-  fastify.decorate(RESPONSE_OPTIONS, resolved);
   // Authenticate as early as possible (onRequest), unless form bodies may
   // carry the token (RFC 6750 §2.2): bodies are parsed only by preHandler.
   const hook = (request: FastifyRequest, reply: FastifyReply, hookDone: (error?: Error) => void): void => {
@@ -51,7 +54,7 @@ const plugin: FastifyPluginCallback<AuthOptions> = (fastify, options, done) => {
         // headersDistinct keeps duplicate Authorization headers, which Node folds away.
         authorization: request.raw.headersDistinct?.authorization ?? headerValues(request.headers.authorization),
         queryTokens: queryTokens(request.url),
-        bodyTokens: bodyTokens(request.body),
+        bodyTokens: resolved.allowBodyToken ? formBodyTokens(request.headers["content-type"], request.body) : [],
         method: request.method,
         path: pathOf(request.url),
       },

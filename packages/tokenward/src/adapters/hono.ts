@@ -26,7 +26,8 @@ function answer(c: Context, response: ErrorResponse): Response {
 
 async function formTokens(c: Context): Promise<string[]> {
   if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) return [];
-  return bodyTokens(await c.req.parseBody());
+  // all: repeated fields stay a list, so two access_token fields are refused as two credentials.
+  return bodyTokens(await c.req.parseBody({ all: true }));
 }
 
 /**

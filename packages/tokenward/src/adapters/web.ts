@@ -65,7 +65,9 @@ let fromEnvironment: Authenticator | undefined;
  * (`fromEnv()`, once per process): `{ ok: true, auth }`, or `{ ok: false,
  * response }` with the RFC 6750 §3 answer to return as is.
  */
-export function authenticate(request: Request): Promise<WebAuthResult> {
+export async function authenticate(request: Request): Promise<WebAuthResult> {
+  // A configuration error rejects (and is tried again on the next request,
+  // so fixing the environment and restarting is not the only way out).
   fromEnvironment ??= createAuthenticator();
   return fromEnvironment(request);
 }

@@ -33,15 +33,19 @@ function invalid(hint: string): TokenError {
  */
 export function extractBearer(sources: BearerSources, options: BearerOptions): string | undefined {
   const found: string[] = [];
-  const bearerHeaders = sources.authorization.filter((value) => SCHEME.test(value.split(" ", 1)[0] ?? ""));
-  if (bearerHeaders.length > 1) throw invalid("the request has two Authorization: Bearer headers; send one (RFC 6750 §3.1)");
-  const header = bearerHeaders[0];
-  if (header !== undefined) {
+  let headers = 0;
+  for (const value of sources.authorization) {
+    // The scheme ends at the first space or tab; only Bearer credentials count.
+    const end = value.search(/[ \t]/);
+    if (!SCHEME.test(end === -1 ? value : value.slice(0, end))) continue;
+    if (++headers > 1) throw invalid("the request has two Authorization: Bearer headers; send one (RFC 6750 §3.1)");
     // credentials = auth-scheme 1*SP token68 (RFC 9110 §11.4, RFC 6750 §2.1)
-    const token = header.slice(header.indexOf(" ") + 1).replace(/^ +/, "");
-    if (header.indexOf(" ") === -1 || token === "") throw invalid('the Authorization header says "Bearer" but carries no token');
-    if (!B64TOKEN.test(token))
+    const rest = end === -1 ? "" : value.slice(end);
+    const token = rest.replace(/^ +/, "");
+    if (token === "" || rest[0] !== " ") throw invalid('the Authorization header says "Bearer" but carries no token after a space');
+    if (!B64TOKEN.test(token)) {
       throw invalid("the Authorization header's bearer token has characters RFC 6750 §2.1 does not allow (spaces, commas, quotes): send exactly one token");
+    }
     found.push(token);
   }
   if (sources.queryTokens.length > 0) {
@@ -58,5 +62,9 @@ export function extractBearer(sources: BearerSources, options: BearerOptions): s
     found.push(...sources.bodyTokens);
   }
   if (found.length > 1) throw invalid("the request carries more than one access token (header, query or body); use exactly one method (RFC 6750 §3.1)");
-  return found[0];
+  const token = found[0];
+  // The same syntax wherever the token came from (RFC 6750 §2.1-2.3).
+  if (token !== undefined && !B64TOKEN.test(token))
+    throw invalid("the access_token parameter is empty or has characters a bearer token cannot have (RFC 6750 §2.1)");
+  return token;
 }

@@ -47,7 +47,8 @@ export function errorResponse(error: TokenError, options: ChallengeOptions): Err
     if (options.resourceMetadata !== undefined) params.push(`resource_metadata=${quoted(options.resourceMetadata)}`);
     headers["www-authenticate"] = `Bearer ${params.join(", ")}`;
   }
-  if (error.status === 503) headers["retry-after"] = String(error.retryAfter ?? 5);
+  // RFC 9110 §10.2.3: delay-seconds is whole seconds; a custom error's 2.5 or -1 would make the header invalid.
+  if (error.status === 503) headers["retry-after"] = String(Number.isFinite(error.retryAfter) ? Math.max(0, Math.ceil(error.retryAfter as number)) : 5);
   return { status: error.status, headers, body: scope === undefined ? error.toJSON() : { ...error.toJSON(), scope } };
 }
 

@@ -13,6 +13,16 @@ export function bodyTokens(body: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : typeof value === "string" ? [value] : [];
 }
 
+/**
+ * `access_token` fields of a body the framework parsed, only when the request
+ * is form-encoded (RFC 6750 §2.2): a JSON body's `access_token` is the
+ * application's data (say, a third-party token to store), not a credential.
+ */
+export function formBodyTokens(contentType: string | undefined, body: unknown): string[] {
+  if (contentType === undefined || !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)) return [];
+  return bodyTokens(body);
+}
+
 /** Header values as a list, whatever shape the framework keeps them in. */
 export function headerValues(value: string | readonly string[] | null | undefined): readonly string[] {
   if (value === undefined || value === null) return [];

@@ -44,5 +44,6 @@ export function protectedResourceMetadata(options: ResourceMetadataOptions): Res
     ...(options.resourceName === undefined ? {} : { resource_name: options.resourceName }),
     ...(options.resourceDocumentation === undefined ? {} : { resource_documentation: options.resourceDocumentation }),
   };
-  return Object.freeze({ path, url: `${url.origin}${path}`, document: Object.freeze(document) });
+  // §3.1 again: a query component of the resource stays after the inserted path (the route matches the path alone).
+  return Object.freeze({ path, url: `${url.origin}${path}${url.search}`, document: Object.freeze(document) });
 }
