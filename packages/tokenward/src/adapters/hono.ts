@@ -1,5 +1,5 @@
 // tokenward/hono: Hono 4 middleware. No runtime import of hono: types only.
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler } from "hono";
 import {
   requireClaim as claimGuard,
   type Guard,
@@ -14,7 +14,10 @@ import { bodyTokens, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
-/** The variables tokenward sets: `new Hono<AuthEnv>()`, then `c.get("auth")`. */
+/**
+ * The variables tokenward sets: `new Hono<AuthEnv>()`, then `c.get("auth")`.
+ * With bindings of your own, `authenticate<YourEnv>()` keeps them typed.
+ */
 export type AuthEnv = { Variables: { auth: VerifiedToken | undefined } };
 
 // The options of the authenticate() that ran for a request, for the guards after it.
@@ -35,7 +38,7 @@ async function formTokens(c: Context): Promise<string[]> {
  * `c.get("auth")`; anything else is answered per RFC 6750 §3. Without a
  * verifier, one is built from the environment.
  */
-export function authenticate(options: AuthOptions = {}): MiddlewareHandler<AuthEnv> {
+export function authenticate<E extends Env = AuthEnv>(options: AuthOptions = {}): MiddlewareHandler<E & AuthEnv> {
   const resolved = resolveAuthOptions(options);
   return async (c, next) => {
     responseOptions.set(c, resolved);

@@ -31,10 +31,21 @@ describe("hono: types", () => {
       const strict: VerifiedToken = c.get("auth");
       return c.json({ sub: auth?.subject ?? strict?.subject ?? null });
     });
-    expectTypeOf(authenticate).returns.toEqualTypeOf<MiddlewareHandler<AuthEnv>>();
+    expectTypeOf(authenticate<AuthEnv>).returns.toEqualTypeOf<MiddlewareHandler<AuthEnv>>();
     expectTypeOf(guard).returns.toEqualTypeOf<MiddlewareHandler<AuthEnv>>();
     expectTypeOf(requireScopes).returns.toEqualTypeOf<MiddlewareHandler<AuthEnv>>();
     expect(app.routes.map((route) => route.path)).toContain("/typed");
+  });
+
+  it("keeps an app's own bindings typed: authenticate<Env>() works inside a handler that has c.env (Workers)", () => {
+    type Bindings = { Bindings: { ISSUER: string } };
+    const app = new Hono<Bindings & AuthEnv>();
+    app.use("*", async (c, next) => {
+      expectTypeOf(c.env.ISSUER).toEqualTypeOf<string>();
+      return authenticate<Bindings>({ verifier })(c, next);
+    });
+    app.get("/env", (c) => c.json({ sub: c.get("auth")?.subject ?? null, issuer: c.env.ISSUER }));
+    expect(app.routes.map((route) => route.path)).toContain("/env");
   });
 });
 
