@@ -10,7 +10,7 @@ import {
 import { type AuthOutcome, authenticateRequest, authorizeRequest, type RequestFacts } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
-import { formBodyTokens, headerValues, pathOf, queryTokens } from "../http/query.js";
+import { authorizationHeaders, formBodyTokens, pathOf, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
@@ -27,8 +27,7 @@ type Tagged = Request & { [RESPONSE_OPTIONS]?: ResponseOptions };
 
 function facts(req: Request, allowBodyToken: boolean): RequestFacts {
   return {
-    // headersDistinct keeps duplicate Authorization headers, which Node folds away in req.headers.
-    authorization: req.headersDistinct?.authorization ?? headerValues(req.headers.authorization),
+    authorization: authorizationHeaders(req, () => req.headers.authorization),
     queryTokens: queryTokens(req.originalUrl ?? req.url),
     // Only where body tokens are on: otherwise a form's access_token field is the application's data.
     bodyTokens: allowBodyToken ? formBodyTokens(req.headers["content-type"], req.body) : [],

@@ -9,7 +9,7 @@ import {
 } from "../authz/guards.js";
 import { type AuthOutcome, authenticateRequest, authorizeRequest } from "../http/authenticate.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
-import { formBodyTokens, headerValues, pathOf, queryTokens } from "../http/query.js";
+import { authorizationHeaders, formBodyTokens, pathOf, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
@@ -51,8 +51,7 @@ const plugin: FastifyPluginCallback<AuthOptions> = (fastify, options, done) => {
   const hook = (request: FastifyRequest, reply: FastifyReply, hookDone: (error?: Error) => void): void => {
     authenticateRequest(
       {
-        // headersDistinct keeps duplicate Authorization headers, which Node folds away.
-        authorization: request.raw.headersDistinct?.authorization ?? headerValues(request.headers.authorization),
+        authorization: authorizationHeaders(request.raw, () => request.headers.authorization),
         queryTokens: queryTokens(request.url),
         bodyTokens: resolved.allowBodyToken ? formBodyTokens(request.headers["content-type"], request.body) : [],
         method: request.method,

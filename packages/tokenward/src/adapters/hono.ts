@@ -10,7 +10,7 @@ import {
 import { authenticateRequest, authorizeRequest } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
-import { bodyTokens, queryTokens } from "../http/query.js";
+import { bodyTokens, headerValues, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
@@ -45,8 +45,9 @@ export function authenticate<E extends Env = AuthEnv>(options: AuthOptions = {})
     const outcome = await authenticateRequest(
       {
         // Headers joins repeated Authorization headers with ", ", which the
-        // bearer syntax check refuses as two credentials.
-        authorization: c.req.raw.headers.has("authorization") ? [c.req.raw.headers.get("authorization") ?? ""] : [],
+        // bearer syntax check refuses as two credentials. One get(), not
+        // has() then get(): each may scan the kilobyte-long value.
+        authorization: headerValues(c.req.raw.headers.get("authorization")),
         queryTokens: queryTokens(c.req.url),
         bodyTokens: resolved.allowBodyToken ? await formTokens(c) : [],
         method: c.req.method,

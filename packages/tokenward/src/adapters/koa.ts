@@ -10,7 +10,7 @@ import {
 import { authenticateRequest, authorizeRequest } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
-import { formBodyTokens, headerValues, queryTokens } from "../http/query.js";
+import { authorizationHeaders, formBodyTokens, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
@@ -38,8 +38,7 @@ export function authenticate(options: AuthOptions = {}): Middleware<AuthState> {
     (ctx as Tagged)[RESPONSE_OPTIONS] = resolved;
     const outcome = await authenticateRequest(
       {
-        // headersDistinct keeps duplicate Authorization headers, which Node folds away.
-        authorization: ctx.req.headersDistinct?.authorization ?? headerValues(ctx.get("authorization") || undefined),
+        authorization: authorizationHeaders(ctx.req, () => ctx.get("authorization") || undefined),
         queryTokens: queryTokens(ctx.originalUrl),
         // Only where body tokens are on: otherwise a form's access_token field is the application's data.
         bodyTokens: resolved.allowBodyToken ? formBodyTokens(ctx.get("content-type"), (ctx.request as { body?: unknown }).body) : [],

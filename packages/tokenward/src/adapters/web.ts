@@ -10,7 +10,7 @@ import type { TokenError } from "../errors/token-error.js";
 import { authenticateRequest } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, type ResolvedAuthOptions, resolveAuthOptions } from "../http/options.js";
-import { bodyTokens, queryTokens } from "../http/query.js";
+import { bodyTokens, headerValues, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
@@ -37,11 +37,13 @@ async function run(request: Request, options: ResolvedAuthOptions): Promise<WebA
   const outcome = await authenticateRequest(
     {
       // Headers joins repeated Authorization headers with ", ", which the bearer syntax check refuses.
-      authorization: request.headers.has("authorization") ? [request.headers.get("authorization") ?? ""] : [],
+      // One get(), not has() then get(): each may scan the kilobyte-long value.
+      authorization: headerValues(request.headers.get("authorization")),
       queryTokens: queryTokens(url),
       bodyTokens: options.allowBodyToken ? await formTokens(request) : [],
       method: request.method,
-      path: new URL(url).pathname,
+      // Only decision events read the path: the URL is parsed only for them.
+      path: options.onDecision === undefined ? undefined : new URL(url).pathname,
     },
     options,
   );

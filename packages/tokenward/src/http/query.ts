@@ -23,6 +23,38 @@ export function formBodyTokens(contentType: string | undefined, body: unknown): 
   return bodyTokens(body);
 }
 
+const NO_HEADERS: readonly string[] = Object.freeze([]);
+
+/** What authorizationHeaders needs of a node:http request (or a look-alike: light-my-request, hand-made test requests). */
+export interface NodeRequestHeaders {
+  readonly rawHeaders?: readonly string[];
+  readonly headersDistinct?: Readonly<Record<string, readonly string[] | undefined>>;
+}
+
+/**
+ * Every Authorization header of a node:http request, in order. Node keeps
+ * only the first in `req.headers`; `rawHeaders` (name, value, name, value…)
+ * keeps them all, so two credentials can be refused (RFC 6750 §3.1). Read
+ * from `rawHeaders` directly: `headersDistinct` would build an array for
+ * every header of the request, on every request (and `req.headers`, which
+ * Node also builds on first use, may not be needed by the framework at all).
+ * `fallback` reads the header some other way, for look-alike requests
+ * without `rawHeaders`.
+ */
+export function authorizationHeaders(message: NodeRequestHeaders, fallback: () => string | readonly string[] | null | undefined): readonly string[] {
+  const raw = message.rawHeaders;
+  if (!Array.isArray(raw)) return message.headersDistinct?.authorization ?? headerValues(fallback());
+  let found: string[] | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 13 && (name === "authorization" || name === "Authorization" || name.toLowerCase() === "authorization")) {
+      found ??= [];
+      found.push(raw[i + 1] as string);
+    }
+  }
+  return found ?? NO_HEADERS;
+}
+
 /** Header values as a list, whatever shape the framework keeps them in. */
 export function headerValues(value: string | readonly string[] | null | undefined): readonly string[] {
   if (value === undefined || value === null) return [];
