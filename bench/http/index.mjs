@@ -51,25 +51,30 @@ const SUBJECTS = {
   "node-crypto": { label: "node:http + bare crypto.verify (+ base64url decode, JSON.parse)", short: "bare crypto.verify", ceiling: "node" },
   "node-tokenward": { label: "node:http + tokenward (createVerifier, verify per request)", ceiling: "node", anchor: "node-crypto" },
   express: { label: "Express 5 alone" },
-  "express-tokenward": { label: "Express 5 + tokenward/express", ceiling: "express", anchor: "express-auth0", adapter: true },
+  "express-empty": { label: "Express 5 + an empty middleware (the floor)", ceiling: "express", empty: true },
+  "express-tokenward": { label: "Express 5 + tokenward/express", ceiling: "express", floor: "express-empty", anchor: "express-auth0", adapter: true },
   "express-auth0": { label: "Express 5 + express-oauth2-jwt-bearer", short: "express-oauth2-jwt-bearer", ceiling: "express" },
   fastify: { label: "Fastify 5 alone" },
-  "fastify-tokenward": { label: "Fastify 5 + tokenward/fastify", ceiling: "fastify", anchor: "fastify-jose", adapter: true },
+  "fastify-empty": { label: "Fastify 5 + an empty onRequest hook (the floor)", ceiling: "fastify", empty: true },
+  "fastify-tokenward": { label: "Fastify 5 + tokenward/fastify", ceiling: "fastify", floor: "fastify-empty", anchor: "fastify-jose", adapter: true },
   "fastify-jose": { label: "Fastify 5 + jose jwtVerify in a preHandler", short: "Fastify + jose", ceiling: "fastify" },
   hono: { label: "Hono 4 (@hono/node-server) alone" },
-  "hono-tokenward": { label: "Hono 4 + tokenward/hono", ceiling: "hono", adapter: true },
+  "hono-empty": { label: "Hono 4 + an empty middleware (the floor)", ceiling: "hono", empty: true },
+  "hono-tokenward": { label: "Hono 4 + tokenward/hono", ceiling: "hono", floor: "hono-empty", adapter: true },
   koa: { label: "Koa 3 alone" },
-  "koa-tokenward": { label: "Koa 3 + tokenward/koa", ceiling: "koa", adapter: true },
+  "koa-empty": { label: "Koa 3 + an empty middleware (the floor)", ceiling: "koa", empty: true },
+  "koa-tokenward": { label: "Koa 3 + tokenward/koa", ceiling: "koa", floor: "koa-empty", adapter: true },
   fetch: { label: "fetch handler (@hono/node-server) alone" },
-  "web-tokenward": { label: "fetch handler + tokenward/web protect()", ceiling: "fetch", adapter: true },
+  "fetch-empty": { label: "fetch handler + an empty async wrapper (the floor)", ceiling: "fetch", empty: true },
+  "web-tokenward": { label: "fetch handler + tokenward/web protect()", ceiling: "fetch", floor: "fetch-empty", adapter: true },
 };
 const GROUPS = [
   ["node", "node-tokenward", "node-crypto"],
-  ["express", "express-tokenward", "express-auth0"],
-  ["fastify", "fastify-tokenward", "fastify-jose"],
-  ["hono", "hono-tokenward"],
-  ["koa", "koa-tokenward"],
-  ["fetch", "web-tokenward"],
+  ["express", "express-empty", "express-tokenward", "express-auth0"],
+  ["fastify", "fastify-empty", "fastify-tokenward", "fastify-jose"],
+  ["hono", "hono-empty", "hono-tokenward"],
+  ["koa", "koa-empty", "koa-tokenward"],
+  ["fetch", "fetch-empty", "web-tokenward"],
 ];
 const selected = (id) => only === undefined || only.has(id);
 
@@ -207,7 +212,7 @@ async function stopServer(child) {
 async function preflight(subject, port, shape) {
   const url = `http://127.0.0.1:${port}${PATH}`;
   const token = preflightTokens[shape];
-  const authenticated = SUBJECTS[subject].ceiling !== undefined;
+  const authenticated = SUBJECTS[subject].ceiling !== undefined && SUBJECTS[subject].empty !== true;
   const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   const body = await ok.text();
   const expected = authenticated ? JSON.stringify({ sub: subOf(token) }) : CEILING_BODY;
@@ -242,7 +247,7 @@ async function measure(subject, shape) {
           serverPid: server.child.pid,
           tokensFile: files[shape],
           shape,
-          ceiling: SUBJECTS[subject].ceiling === undefined,
+          ceiling: SUBJECTS[subject].ceiling === undefined || SUBJECTS[subject].empty === true,
           connections: CONNECTIONS,
           ...timing,
         }),
@@ -303,8 +308,8 @@ if (profile) mkdirSync(join(here, "profiles"), { recursive: true });
 for (const group of GROUPS) {
   for (const subject of group) {
     if (!selected(subject)) continue;
-    if (SUBJECTS[subject].ceiling === undefined) {
-      // A ceiling does no token work: measured once, under the reuse request stream, and shown in both tables.
+    if (SUBJECTS[subject].ceiling === undefined || SUBJECTS[subject].empty === true) {
+      // A ceiling (or an empty middleware) does no token work: measured once, under the reuse request stream, and shown in both tables.
       const result = await measureQuietly(subject, "reuse");
       results.reuse[subject] = result;
       results.distinct[subject] = result;
@@ -345,18 +350,19 @@ for (const [shape, { title }] of Object.entries(SHAPES)) {
     );
     log();
   }
-  log("| server | req/s | vs framework alone | vs anchor | req/s per server core | CPU: server / load generator / other |");
-  log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  log("| server | req/s | vs framework alone | vs empty middleware | vs anchor | req/s per server core | CPU: server / load generator / other |");
+  log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const group of GROUPS) {
     for (const subject of group) {
       const result = table[subject];
       if (result === undefined) continue;
-      const { ceiling, anchor } = SUBJECTS[subject];
+      const { ceiling, anchor, floor } = SUBJECTS[subject];
       const base = ceiling === undefined ? result : table[ceiling];
       const versusAnchor = anchor === undefined || table[anchor]?.rate === undefined ? "" : `${ratio(result, table[anchor])} of ${SUBJECTS[anchor].short}`;
       const usage = result.rate === undefined ? "" : `${pct(result.serverCpu)} / ${pct(result.loaderCpu)} / ${pct(result.otherCpu)}`;
       const perCore = result.rate === undefined || result.serverCpu === undefined ? "" : fmt(result.rate / result.serverCpu);
-      log(`| ${SUBJECTS[subject].label} | ${cell(result)} | ${ratio(result, base)} | ${versusAnchor} | ${perCore} | ${usage} |`);
+      const versusFloor = floor === undefined ? "" : ratio(result, table[floor]);
+      log(`| ${SUBJECTS[subject].label} | ${cell(result)} | ${ratio(result, base)} | ${versusFloor} | ${versusAnchor} | ${perCore} | ${usage} |`);
     }
   }
   log();
@@ -382,8 +388,13 @@ const aim = (label, value, target) => {
 };
 const reuse = results.reuse;
 for (const subject of Object.keys(SUBJECTS).filter((id) => SUBJECTS[id].adapter)) {
-  const { label, ceiling } = SUBJECTS[subject];
-  if (reuse[subject] !== undefined) aim(`reused tokens, ${label} vs ${SUBJECTS[ceiling].label}`, ratioOf(reuse[subject], reuse[ceiling]), 0.85);
+  const { label, ceiling, floor } = SUBJECTS[subject];
+  if (reuse[subject] === undefined) continue;
+  aim(`reused tokens, ${label} vs ${SUBJECTS[ceiling].label}`, ratioOf(reuse[subject], reuse[ceiling]), 0.85);
+  const empty = ratioOf(reuse[floor], reuse[ceiling]);
+  if (empty !== undefined) {
+    log(`  (an empty middleware alone keeps ${empty.toFixed(2)}x; tokenward keeps ${ratioOf(reuse[subject], reuse[floor])?.toFixed(2)}x of that)`);
+  }
 }
 if (reuse["express-tokenward"] !== undefined)
   aim("reused tokens, tokenward/express vs express-oauth2-jwt-bearer", ratioOf(reuse["express-tokenward"], reuse["express-auth0"]), 1.5);

@@ -102,6 +102,15 @@ async function expressApp(middleware, sub) {
 }
 
 const expressAlone = () => expressApp();
+// The floor of any authentication middleware: one that does nothing.
+const expressEmpty = () =>
+  expressApp(
+    (req, _res, next) => {
+      req.auth = { claims: { sub: CEILING.sub } };
+      next();
+    },
+    (req) => req.auth.claims.sub,
+  );
 
 async function expressTokenward(cfg) {
   const { authenticate } = await import("tokenward/express");
@@ -131,6 +140,16 @@ async function fastifyApp(setup) {
 }
 
 const fastifyAlone = () => fastifyApp((app) => app.get(PATH, async () => CEILING));
+// The floor of any authentication plugin: an onRequest hook that does nothing.
+const fastifyEmpty = () =>
+  fastifyApp((app) => {
+    app.decorateRequest("auth", undefined);
+    app.addHook("onRequest", (request, _reply, done) => {
+      request.auth = { claims: { sub: CEILING.sub } };
+      done();
+    });
+    app.get(PATH, async (request) => ({ sub: request.auth.claims.sub }));
+  });
 
 async function fastifyTokenward(cfg) {
   const { tokenward } = await import("tokenward/fastify");
@@ -182,6 +201,12 @@ async function honoApp(middleware) {
 }
 
 const honoAlone = () => honoApp();
+// The floor of any authentication middleware: one that does nothing.
+const honoEmpty = () =>
+  honoApp(async (c, next) => {
+    c.set("auth", { claims: { sub: CEILING.sub } });
+    await next();
+  });
 
 async function honoTokenward(cfg) {
   const { authenticate } = await import("tokenward/hono");
@@ -190,6 +215,11 @@ async function honoTokenward(cfg) {
 
 /** A bare fetch-style handler (Next.js route handler, Bun, Deno) behind @hono/node-server's node:http bridge. */
 const fetchAlone = () => serveFetch(() => jsonResponse(CEILING));
+// The floor of any wrapper: an async one that does nothing.
+const fetchEmpty = () => {
+  const wrap = (handler) => async (request) => handler(request, { auth: { claims: { sub: CEILING.sub } } });
+  return serveFetch(wrap((_request, { auth }) => jsonResponse({ sub: auth.claims.sub })));
+};
 
 async function webTokenward(cfg) {
   const { protect } = await import("tokenward/web");
@@ -210,6 +240,15 @@ async function koaApp(middleware, sub) {
 }
 
 const koaAlone = () => koaApp();
+// The floor of any authentication middleware: one that does nothing.
+const koaEmpty = () =>
+  koaApp(
+    async (ctx, next) => {
+      ctx.state.auth = { claims: { sub: CEILING.sub } };
+      await next();
+    },
+    (ctx) => ctx.state.auth.claims.sub,
+  );
 
 async function koaTokenward(cfg) {
   const { authenticate } = await import("tokenward/koa");
@@ -222,15 +261,20 @@ export const servers = {
   "node-crypto": nodeCrypto,
   "node-tokenward": nodeTokenward,
   express: expressAlone,
+  "express-empty": expressEmpty,
   "express-tokenward": expressTokenward,
   "express-auth0": expressAuth0,
   fastify: fastifyAlone,
+  "fastify-empty": fastifyEmpty,
   "fastify-tokenward": fastifyTokenward,
   "fastify-jose": fastifyJose,
   hono: honoAlone,
+  "hono-empty": honoEmpty,
   "hono-tokenward": honoTokenward,
   koa: koaAlone,
+  "koa-empty": koaEmpty,
   "koa-tokenward": koaTokenward,
   fetch: fetchAlone,
+  "fetch-empty": fetchEmpty,
   "web-tokenward": webTokenward,
 };

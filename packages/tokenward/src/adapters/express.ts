@@ -25,14 +25,14 @@ declare global {
 
 type Tagged = Request & { [RESPONSE_OPTIONS]?: ResponseOptions };
 
-function facts(req: Request, allowBodyToken: boolean): RequestFacts {
+function facts(req: Request, allowBodyToken: boolean, observed: boolean): RequestFacts {
   return {
-    authorization: authorizationHeaders(req, () => req.headers.authorization),
+    authorization: authorizationHeaders(req),
     queryTokens: queryTokens(req.originalUrl ?? req.url),
     // Only where body tokens are on: otherwise a form's access_token field is the application's data.
     bodyTokens: allowBodyToken ? formBodyTokens(req.headers["content-type"], req.body) : [],
     method: req.method,
-    path: pathOf(req.originalUrl ?? req.url),
+    path: observed ? pathOf(req.originalUrl ?? req.url) : undefined,
   };
 }
 
@@ -60,7 +60,9 @@ export function authenticate(options: AuthOptions = {}): RequestHandler {
   const resolved = resolveAuthOptions(options);
   return (req, res, next) => {
     (req as Tagged)[RESPONSE_OPTIONS] = resolved;
-    authenticateRequest(facts(req, resolved.allowBodyToken), resolved).then((outcome) => settle(outcome, req, res, next), next);
+    const outcome = authenticateRequest(facts(req, resolved.allowBodyToken, resolved.onDecision !== undefined), resolved);
+    if (outcome instanceof Promise) outcome.then((settled) => settle(settled, req, res, next), next);
+    else settle(outcome, req, res, next);
   };
 }
 

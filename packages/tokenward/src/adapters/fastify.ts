@@ -48,24 +48,27 @@ const plugin: FastifyPluginCallback<AuthOptions> = (fastify, options, done) => {
   }
   // Authenticate as early as possible (onRequest), unless form bodies may
   // carry the token (RFC 6750 §2.2): bodies are parsed only by preHandler.
+  const settle = (outcome: AuthOutcome, request: FastifyRequest, reply: FastifyReply, hookDone: (error?: Error) => void): void => {
+    if (outcome.ok) {
+      request.auth = outcome.auth;
+      hookDone();
+    } else {
+      refuse(reply, outcome);
+    }
+  };
   const hook = (request: FastifyRequest, reply: FastifyReply, hookDone: (error?: Error) => void): void => {
-    authenticateRequest(
+    const outcome = authenticateRequest(
       {
-        authorization: authorizationHeaders(request.raw, () => request.headers.authorization),
+        authorization: authorizationHeaders(request.raw, request),
         queryTokens: queryTokens(request.url),
         bodyTokens: resolved.allowBodyToken ? formBodyTokens(request.headers["content-type"], request.body) : [],
         method: request.method,
-        path: pathOf(request.url),
+        path: resolved.onDecision === undefined ? undefined : pathOf(request.url),
       },
       resolved,
-    ).then((outcome) => {
-      if (outcome.ok) {
-        request.auth = outcome.auth;
-        hookDone();
-      } else {
-        refuse(reply, outcome);
-      }
-    }, hookDone);
+    );
+    if (outcome instanceof Promise) outcome.then((settled) => settle(settled, request, reply, hookDone), hookDone);
+    else settle(outcome, request, reply, hookDone);
   };
   if (resolved.allowBodyToken) fastify.addHook("preHandler", hook);
   else fastify.addHook("onRequest", hook);

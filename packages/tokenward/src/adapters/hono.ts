@@ -27,7 +27,7 @@ function answer(c: Context, response: ErrorResponse): Response {
   return c.body(JSON.stringify(response.body), response.status as 400, response.headers);
 }
 
-async function formTokens(c: Context): Promise<string[]> {
+async function formTokens(c: Context): Promise<readonly string[]> {
   if (!(c.req.header("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) return [];
   // all: repeated fields stay a list, so two access_token fields are refused as two credentials.
   return bodyTokens(await c.req.parseBody({ all: true }));
@@ -42,7 +42,7 @@ export function authenticate<E extends Env = AuthEnv>(options: AuthOptions = {})
   const resolved = resolveAuthOptions(options);
   return async (c, next) => {
     responseOptions.set(c, resolved);
-    const outcome = await authenticateRequest(
+    const pending = authenticateRequest(
       {
         // Headers joins repeated Authorization headers with ", ", which the
         // bearer syntax check refuses as two credentials. One get(), not
@@ -51,10 +51,12 @@ export function authenticate<E extends Env = AuthEnv>(options: AuthOptions = {})
         queryTokens: queryTokens(c.req.url),
         bodyTokens: resolved.allowBodyToken ? await formTokens(c) : [],
         method: c.req.method,
-        path: c.req.path,
+        path: resolved.onDecision === undefined ? undefined : c.req.path,
       },
       resolved,
     );
+    // No await for an answer already there: a cached token waits for nothing.
+    const outcome = pending instanceof Promise ? await pending : pending;
     if (!outcome.ok) return answer(c, outcome.response);
     c.set("auth", outcome.auth);
     await next();

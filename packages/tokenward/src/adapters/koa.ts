@@ -36,17 +36,19 @@ export function authenticate(options: AuthOptions = {}): Middleware<AuthState> {
   const resolved = resolveAuthOptions(options);
   return async (ctx: Context, next: Next) => {
     (ctx as Tagged)[RESPONSE_OPTIONS] = resolved;
-    const outcome = await authenticateRequest(
+    const pending = authenticateRequest(
       {
-        authorization: authorizationHeaders(ctx.req, () => ctx.get("authorization") || undefined),
+        authorization: authorizationHeaders(ctx.req, ctx.request),
         queryTokens: queryTokens(ctx.originalUrl),
         // Only where body tokens are on: otherwise a form's access_token field is the application's data.
         bodyTokens: resolved.allowBodyToken ? formBodyTokens(ctx.get("content-type"), (ctx.request as { body?: unknown }).body) : [],
         method: ctx.method,
-        path: ctx.path,
+        path: resolved.onDecision === undefined ? undefined : ctx.path,
       },
       resolved,
     );
+    // No await for an answer already there: a cached token waits for nothing.
+    const outcome = pending instanceof Promise ? await pending : pending;
     if (!outcome.ok) return answer(ctx, outcome.response);
     ctx.state.auth = outcome.auth;
     await next();

@@ -25,7 +25,7 @@ function toResponse(response: ErrorResponse): Response {
   return new Response(JSON.stringify(response.body), { status: response.status, headers: response.headers });
 }
 
-async function formTokens(request: Request): Promise<string[]> {
+async function formTokens(request: Request): Promise<readonly string[]> {
   if (!(request.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) return [];
   // A clone, so the handler can still read the body.
   const form = new URLSearchParams(await request.clone().text());
@@ -34,7 +34,7 @@ async function formTokens(request: Request): Promise<string[]> {
 
 async function run(request: Request, options: ResolvedAuthOptions): Promise<WebAuthResult> {
   const url = request.url;
-  const outcome = await authenticateRequest(
+  const pending = authenticateRequest(
     {
       // Headers joins repeated Authorization headers with ", ", which the bearer syntax check refuses.
       // One get(), not has() then get(): each may scan the kilobyte-long value.
@@ -47,6 +47,8 @@ async function run(request: Request, options: ResolvedAuthOptions): Promise<WebA
     },
     options,
   );
+  // No await for an answer already there: a cached token waits for nothing.
+  const outcome = pending instanceof Promise ? await pending : pending;
   return outcome.ok ? outcome : { ok: false, error: outcome.error, response: toResponse(outcome.response) };
 }
 

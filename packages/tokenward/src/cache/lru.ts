@@ -2,25 +2,34 @@ interface Node<V> {
   key: string;
   value: V;
   bytes: number;
+  /** The insertion count when the node was last put in front. */
+  stamp: number;
   newer: Node<V> | undefined;
   older: Node<V> | undefined;
 }
 
 /**
- * A least-recently-used map bounded in entries and in (estimated) bytes. A
- * hit moves its node to the front of a doubly linked list: a few pointer
- * writes, no allocation, so a hit costs one Map lookup and little else.
+ * A least-recently-used map bounded in entries and in (estimated) bytes, kept
+ * as a doubly linked list. A hit moves its node to the front only once a
+ * quarter of the capacity has been inserted since it was last put there: a
+ * busy entry then stays in the newest three quarters (never near eviction),
+ * and a hit on it usually touches nothing but the Map, not its neighbours'
+ * cache lines. With small capacities this is exact LRU.
  */
 export class Lru<V> {
   private readonly map = new Map<string, Node<V>>();
   private newest: Node<V> | undefined;
   private oldest: Node<V> | undefined;
   private totalBytes = 0;
+  private inserted = 0;
+  private readonly promoteAfter: number;
 
   constructor(
     readonly maxEntries: number,
     readonly maxBytes: number,
-  ) {}
+  ) {
+    this.promoteAfter = Math.floor(maxEntries / 4);
+  }
 
   get size(): number {
     return this.map.size;
@@ -33,7 +42,7 @@ export class Lru<V> {
   get(key: string): V | undefined {
     const node = this.map.get(key);
     if (node === undefined) return undefined;
-    if (node !== this.newest) {
+    if (node !== this.newest && this.inserted - node.stamp > this.promoteAfter) {
       this.unlink(node);
       this.pushNewest(node);
     }
@@ -46,7 +55,8 @@ export class Lru<V> {
     const existing = this.map.get(key);
     if (existing !== undefined) this.remove(existing);
     if (bytes > this.maxBytes) return;
-    const node: Node<V> = { key, value, bytes, newer: undefined, older: undefined };
+    this.inserted++;
+    const node: Node<V> = { key, value, bytes, stamp: 0, newer: undefined, older: undefined };
     this.map.set(key, node);
     this.pushNewest(node);
     this.totalBytes += bytes;
@@ -81,6 +91,7 @@ export class Lru<V> {
   }
 
   private pushNewest(node: Node<V>): void {
+    node.stamp = this.inserted;
     node.older = this.newest;
     node.newer = undefined;
     if (this.newest !== undefined) this.newest.newer = node;

@@ -2,7 +2,8 @@ import type { KeySource } from "../jwks/key-source.js";
 import { Lru } from "./lru.js";
 import type { ResolvedCacheOptions } from "./options.js";
 
-interface Entry<T, W> {
+/** One remembered verification. */
+export interface Entry<T, W, C> {
   /** The whole token: a hit requires it to be equal, character for character. */
   readonly token: string;
   readonly result: T;
@@ -13,6 +14,8 @@ interface Entry<T, W> {
   readonly keysVersion: number;
   /** Unix seconds: the entry's own maximum life, whatever the token's `exp`. */
   readonly storedUntil: number;
+  /** What must still run on every hit (the issuer policy's own check), if anything. */
+  readonly recheck: C | undefined;
 }
 
 export interface CacheStats {
@@ -56,8 +59,8 @@ function indexKey(token: string): string {
  * each token's signature in a Bloom filter; the cache itself is keyed by the
  * whole token, so a hash collision can only admit a token early.
  */
-export class VerifiedTokenCache<T, W = unknown> {
-  private readonly lru: Lru<Entry<T, W>>;
+export class VerifiedTokenCache<T, W, C = unknown> {
+  private readonly lru: Lru<Entry<T, W, C>>;
   private hits = 0;
   private misses = 0;
   private readonly door = new Uint32Array((1 << DOOR_BITS) >>> 5);
@@ -70,7 +73,7 @@ export class VerifiedTokenCache<T, W = unknown> {
     this.lru = new Lru(options.maxEntries, options.maxBytes);
   }
 
-  lookup(token: string, now: number): T | undefined {
+  lookup(token: string, now: number): Entry<T, W, C> | undefined {
     const index = indexKey(token);
     const entry = this.lru.get(index);
     // Another token with the same signature tail is a stranger (forged, most
@@ -83,7 +86,7 @@ export class VerifiedTokenCache<T, W = unknown> {
         const keys = entry.keys.keys();
         if (!(keys instanceof Promise)) {
           this.hits++;
-          return entry.result;
+          return entry;
         }
         keys.catch(() => undefined);
       }
@@ -93,9 +96,9 @@ export class VerifiedTokenCache<T, W = unknown> {
     return undefined;
   }
 
-  store(token: string, result: T, times: W, keys: KeySource, keysVersion: number, now: number, bytes: number): void {
+  store(token: string, result: T, times: W, keys: KeySource, keysVersion: number, recheck: C | undefined, now: number, bytes: number): void {
     if (!this.seenBefore(token)) return;
-    this.lru.set(indexKey(token), { token, result, times, keys, keysVersion, storedUntil: now + this.options.maxTtlSeconds }, bytes);
+    this.lru.set(indexKey(token), { token, result, times, keys, keysVersion, storedUntil: now + this.options.maxTtlSeconds, recheck }, bytes);
   }
 
   clear(): void {

@@ -1,7 +1,8 @@
 import type { Guard } from "../authz/guards.js";
 import { TokenError } from "../errors/token-error.js";
+import { VERIFY_NOW } from "../verifier/create-verifier.js";
 import type { VerifiedToken } from "../verifier/types.js";
-import { type BearerSources, extractBearer } from "./bearer.js";
+import { type BearerSources, extractBearer, syntaxError } from "./bearer.js";
 import { type ErrorResponse, errorResponse } from "./challenge.js";
 import type { ResolvedAuthOptions, ResponseOptions } from "./options.js";
 
@@ -67,28 +68,65 @@ export function authorizeRequest(auth: VerifiedToken | undefined, guards: readon
   return { ok: true, auth };
 }
 
-/**
- * The whole decision for one request, the same for every framework: find the
- * bearer token (RFC 6750 §2), verify it, run the guards, and on refusal build
- * the RFC 6750 §3 response. Adapters only translate requests and responses.
- */
-export async function authenticateRequest(facts: RequestFacts, options: ResolvedAuthOptions): Promise<AuthOutcome> {
-  const started = options.onDecision === undefined ? 0 : performance.now();
-  let auth: VerifiedToken | undefined;
+function verified(auth: VerifiedToken, facts: RequestFacts, options: ResolvedAuthOptions, started: number): AuthOutcome {
   try {
-    const token = extractBearer(facts, options);
-    if (token === undefined) {
-      if (options.optional) {
-        decide("authentication", options, facts, started, undefined, undefined);
-        return { ok: true, auth: undefined };
-      }
-      throw missing();
-    }
-    auth = await options.verifier.verify(token);
     for (const guard of options.guards) guard(auth);
   } catch (error) {
     return refuse("authentication", options, facts, started, error);
   }
   decide("authentication", options, facts, started, auth, undefined);
   return { ok: true, auth };
+}
+
+function unverified(error: unknown, token: string, facts: RequestFacts, options: ResolvedAuthOptions, started: number): AuthOutcome {
+  // The syntax check was deferred (see syntaxError): a token that is not
+  // even a bearer token is the request's fault (400), not the token's (401).
+  return refuse("authentication", options, facts, started, (TokenError.is(error) && syntaxError(token, facts)) || error);
+}
+
+/**
+ * The whole decision for one request, the same for every framework: find the
+ * bearer token (RFC 6750 §2), verify it, run the guards, and on refusal build
+ * the RFC 6750 §3 response. Adapters only translate requests and responses.
+ * Synchronous when the verifier could answer at once (a cached token, or
+ * keys at hand and node:crypto), so a request waits for nothing it need not.
+ */
+export function authenticateRequest(facts: RequestFacts, options: ResolvedAuthOptions): AuthOutcome | Promise<AuthOutcome> {
+  try {
+    return authenticateNow(facts, options);
+  } catch (error) {
+    // Anything but a TokenError is a bug (a guard's, a verifier's): it rejects,
+    // for the framework's error handling, and never escapes as a throw.
+    return Promise.reject(error);
+  }
+}
+
+function authenticateNow(facts: RequestFacts, options: ResolvedAuthOptions): AuthOutcome | Promise<AuthOutcome> {
+  const started = options.onDecision === undefined ? 0 : performance.now();
+  const verifyNow = options.verifier[VERIFY_NOW];
+  let token: string | undefined;
+  try {
+    // tokenward's own verifier only accepts well-formed tokens, so for it the
+    // syntax check can wait until verification fails.
+    token = extractBearer(facts, options, verifyNow === undefined);
+  } catch (error) {
+    return refuse("authentication", options, facts, started, error);
+  }
+  if (token === undefined) {
+    if (!options.optional) return refuse("authentication", options, facts, started, missing());
+    decide("authentication", options, facts, started, undefined, undefined);
+    return { ok: true, auth: undefined };
+  }
+  let result: VerifiedToken | Promise<VerifiedToken>;
+  try {
+    result = verifyNow === undefined ? options.verifier.verify(token) : verifyNow(token);
+  } catch (error) {
+    return unverified(error, token, facts, options, started);
+  }
+  if (!(result instanceof Promise)) return verified(result, facts, options, started);
+  const pending = token;
+  return result.then(
+    (auth) => verified(auth, facts, options, started),
+    (error: unknown) => unverified(error, pending, facts, options, started),
+  );
 }

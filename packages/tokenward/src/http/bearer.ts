@@ -31,7 +31,7 @@ function invalid(hint: string): TokenError {
  * header and a query parameter, or any other pair is `invalid_request`
  * (§3.1), as is a token in the URL unless that was explicitly allowed.
  */
-export function extractBearer(sources: BearerSources, options: BearerOptions): string | undefined {
+export function extractBearer(sources: BearerSources, options: BearerOptions, checkSyntax = true): string | undefined {
   const found: string[] = [];
   let headers = 0;
   for (const value of sources.authorization) {
@@ -44,9 +44,7 @@ export function extractBearer(sources: BearerSources, options: BearerOptions): s
     // Usually exactly one space: then no regex is needed to strip it.
     const token = rest.charCodeAt(1) === 32 ? rest.replace(/^ +/, "") : rest.slice(1);
     if (token === "" || rest[0] !== " ") throw invalid('the Authorization header says "Bearer" but carries no token after a space');
-    if (!B64TOKEN.test(token)) {
-      throw invalid("the Authorization header's bearer token has characters RFC 6750 §2.1 does not allow (spaces, commas, quotes): send exactly one token");
-    }
+    if (checkSyntax && !B64TOKEN.test(token)) throw headerSyntax();
     found.push(token);
   }
   if (sources.queryTokens.length > 0) {
@@ -66,7 +64,21 @@ export function extractBearer(sources: BearerSources, options: BearerOptions): s
   const token = found[0];
   // The same syntax wherever the token came from (RFC 6750 §2.1-2.3); a
   // header's token was checked above (a kilobyte-long scan, not done twice).
-  if (token !== undefined && headers === 0 && !B64TOKEN.test(token))
-    throw invalid("the access_token parameter is empty or has characters a bearer token cannot have (RFC 6750 §2.1)");
+  if (checkSyntax && token !== undefined && headers === 0 && !B64TOKEN.test(token)) throw parameterSyntax();
   return token;
+}
+
+const headerSyntax = () =>
+  invalid("the Authorization header's bearer token has characters RFC 6750 §2.1 does not allow (spaces, commas, quotes): send exactly one token");
+const parameterSyntax = () => invalid("the access_token parameter is empty or has characters a bearer token cannot have (RFC 6750 §2.1)");
+
+/**
+ * The invalid_request a token of the wrong syntax deserves (RFC 6750 §2.1),
+ * for callers that deferred the check (`extractBearer(…, false)`): a token
+ * tokenward's verifier accepts is made of base64url characters and dots, so
+ * the kilobyte-long scan is only needed once verification has failed.
+ */
+export function syntaxError(token: string, sources: BearerSources): TokenError | undefined {
+  if (B64TOKEN.test(token)) return undefined;
+  return sources.queryTokens.length > 0 || sources.bodyTokens.length > 0 ? parameterSyntax() : headerSyntax();
 }

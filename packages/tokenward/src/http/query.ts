@@ -1,14 +1,17 @@
+// Shared by every request that has none: most requests allocate nothing here.
+const NONE: readonly string[] = Object.freeze([]);
+
 /** `access_token` query parameters of a request URL (path and query), parsed only when one may be there. */
-export function queryTokens(url: string | undefined): string[] {
-  if (url === undefined || !url.includes("access_token")) return [];
+export function queryTokens(url: string | undefined): readonly string[] {
+  if (url === undefined || !url.includes("access_token")) return NONE;
   const query = url.indexOf("?");
-  if (query === -1) return [];
+  if (query === -1) return NONE;
   return new URLSearchParams(url.slice(query + 1)).getAll("access_token");
 }
 
 /** `access_token` fields of a parsed form body, if the framework parsed one into an object. */
-export function bodyTokens(body: unknown): string[] {
-  if (typeof body !== "object" || body === null || !Object.hasOwn(body, "access_token")) return [];
+export function bodyTokens(body: unknown): readonly string[] {
+  if (typeof body !== "object" || body === null || !Object.hasOwn(body, "access_token")) return NONE;
   const value = (body as Record<string, unknown>).access_token;
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : typeof value === "string" ? [value] : [];
 }
@@ -18,12 +21,10 @@ export function bodyTokens(body: unknown): string[] {
  * is form-encoded (RFC 6750 §2.2): a JSON body's `access_token` is the
  * application's data (say, a third-party token to store), not a credential.
  */
-export function formBodyTokens(contentType: string | undefined, body: unknown): string[] {
-  if (contentType === undefined || !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)) return [];
+export function formBodyTokens(contentType: string | undefined, body: unknown): readonly string[] {
+  if (contentType === undefined || !/^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)) return NONE;
   return bodyTokens(body);
 }
-
-const NO_HEADERS: readonly string[] = Object.freeze([]);
 
 /** What authorizationHeaders needs of a node:http request (or a look-alike: light-my-request, hand-made test requests). */
 export interface NodeRequestHeaders {
@@ -38,12 +39,15 @@ export interface NodeRequestHeaders {
  * from `rawHeaders` directly: `headersDistinct` would build an array for
  * every header of the request, on every request (and `req.headers`, which
  * Node also builds on first use, may not be needed by the framework at all).
- * `fallback` reads the header some other way, for look-alike requests
- * without `rawHeaders`.
+ * For look-alike requests without `rawHeaders`, `headers.authorization` of
+ * the request (or of `fallback`, the framework's request) is read instead.
  */
-export function authorizationHeaders(message: NodeRequestHeaders, fallback: () => string | readonly string[] | null | undefined): readonly string[] {
+export function authorizationHeaders(message: NodeRequestHeaders, fallback?: { readonly headers?: Readonly<Record<string, unknown>> }): readonly string[] {
   const raw = message.rawHeaders;
-  if (!Array.isArray(raw)) return message.headersDistinct?.authorization ?? headerValues(fallback());
+  if (!Array.isArray(raw)) {
+    const value = (fallback ?? (message as { headers?: Readonly<Record<string, unknown>> })).headers?.authorization;
+    return message.headersDistinct?.authorization ?? headerValues(typeof value === "string" || Array.isArray(value) ? value : undefined);
+  }
   let found: string[] | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
@@ -52,12 +56,12 @@ export function authorizationHeaders(message: NodeRequestHeaders, fallback: () =
       found.push(raw[i + 1] as string);
     }
   }
-  return found ?? NO_HEADERS;
+  return found ?? NONE;
 }
 
 /** Header values as a list, whatever shape the framework keeps them in. */
 export function headerValues(value: string | readonly string[] | null | undefined): readonly string[] {
-  if (value === undefined || value === null) return [];
+  if (value === undefined || value === null) return NONE;
   return typeof value === "string" ? [value] : value;
 }
 

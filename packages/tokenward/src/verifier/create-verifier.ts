@@ -31,6 +31,8 @@ export interface Verifier {
   warmUp(): Promise<KeySourceReport[]>;
   /** The verified-token cache: entries, estimated bytes, hits and misses (all zero with `cache: false`). */
   cacheStats(): CacheStats;
+  /** Internal, for the HTTP adapters: `verify` without the promise when none is needed. */
+  readonly [VERIFY_NOW]?: VerifyNow;
 }
 
 export interface KeySourceReport extends KeySourceStatus {
@@ -39,6 +41,13 @@ export interface KeySourceReport extends KeySourceStatus {
 }
 
 const DEFAULT_MAX_TOKEN_BYTES = 16 * 1024;
+
+/**
+ * Where a verifier keeps its synchronous-when-possible verification, for the
+ * HTTP adapters (internal: `verify` is the API).
+ */
+export const VERIFY_NOW: unique symbol = Symbol.for("tokenward.verifyNow");
+export type VerifyNow = (token: string) => VerifiedToken | Promise<VerifiedToken>;
 const NO_STATS: CacheStats = Object.freeze({ entries: 0, bytes: 0, hits: 0, misses: 0 });
 // An estimate of what one cached verification holds beyond the token string:
 // parsed claims take about twice their JSON size, plus fixed bookkeeping.
@@ -83,10 +92,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const clock = options.now ?? (() => Date.now() / 1000);
   if (typeof clock !== "function") throw new ConfigError("now", "must be a function returning Unix seconds");
   const cacheOptions = resolveCacheOptions(options.cache);
-  const cache = cacheOptions === undefined ? undefined : new VerifiedTokenCache<VerifiedToken, TimeWindow>(cacheOptions, timeFailure);
+  const cache =
+    cacheOptions === undefined ? undefined : new VerifiedTokenCache<VerifiedToken, TimeWindow, NonNullable<CompiledPolicy["check"]>>(cacheOptions, timeFailure);
   const headers = new HeaderCache();
-  // The policies' own `check`s by the IssuerInfo a result carries, for hits.
-  const checks = new Map(issuers.all.flatMap((policy) => (policy.check === undefined ? [] : [[policy.info, policy.check] as const])));
 
   function readClock(): number {
     const now = clock();
@@ -159,18 +167,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       times,
       policy.keys,
       pending.keysVersion,
+      policy.check,
       pending.now,
       pending.token.length + 2 * pending.payloadLength + ENTRY_OVERHEAD_BYTES,
     );
     return result;
-  }
-
-  /** A hit still runs the policy's `check` (see runCheck). */
-  function checkHit(hit: VerifiedToken): VerifiedToken | Promise<VerifiedToken> {
-    const check = checks.get(hit.issuer);
-    if (check === undefined) return hit;
-    const checked = runCheck(check, { claims: hit.claims, header: hit.header, issuer: hit.issuer });
-    return checked === undefined ? hit : checked.then(() => hit);
   }
 
   function verifyFresh(token: string, now: number): VerifiedToken | Promise<VerifiedToken> {
@@ -179,19 +180,32 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return key instanceof Promise ? key.then((resolved) => checkSigned(pending, resolved)) : checkSigned(pending, key);
   }
 
+  /**
+   * The verification, answered synchronously whenever nothing needs waiting
+   * for (a cache hit; a miss with the keys cached and node:crypto), so an
+   * adapter need not wait a turn of the event loop; it throws where `verify`
+   * would reject.
+   */
+  function verifyNow(token: string): VerifiedToken | Promise<VerifiedToken> {
+    if (token === undefined || token === null || token === "") throw new TokenError("token_missing", { hint: "verify() was called without a token" });
+    if (typeof token !== "string") throw malformed(`the token is a ${typeof token}, not a string`);
+    const now = readClock();
+    if (cache !== undefined) {
+      const hit = cache.lookup(token, now);
+      if (hit !== undefined) {
+        const result = hit.result;
+        // A hit still runs the policy's `check` (see runCheck).
+        if (hit.recheck === undefined) return result;
+        const checked = runCheck(hit.recheck, { claims: result.claims, header: result.header, issuer: result.issuer });
+        return checked === undefined ? result : checked.then(() => result);
+      }
+    }
+    return verifyFresh(token, now);
+  }
+
   function verify<C extends JwtClaims>(token: string): Promise<VerifiedToken<C>> {
     try {
-      if (token === undefined || token === null || token === "") throw new TokenError("token_missing", { hint: "verify() was called without a token" });
-      if (typeof token !== "string") throw malformed(`the token is a ${typeof token}, not a string`);
-      const now = readClock();
-      if (cache !== undefined) {
-        const hit = cache.lookup(token, now);
-        if (hit !== undefined) {
-          const checked = checkHit(hit);
-          return (checked instanceof Promise ? checked : Promise.resolve(checked)) as Promise<VerifiedToken<C>>;
-        }
-      }
-      const result = verifyFresh(token, now);
+      const result = verifyNow(token);
       return (result instanceof Promise ? result : Promise.resolve(result)) as Promise<VerifiedToken<C>>;
     } catch (error) {
       return Promise.reject(error);
@@ -216,10 +230,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return reports;
   }
 
-  return Object.freeze({
+  const verifier: Verifier = {
     verify,
     warmUp,
     cacheStats: () => cache?.stats() ?? NO_STATS,
     issuers: Object.freeze(issuers.all.map((policy) => policy.info)),
-  });
+  };
+  // Not enumerable: a wrapper such as `{ ...verifier, verify: logged }` must
+  // not carry it along, or adapters would bypass the wrapper's verify.
+  Object.defineProperty(verifier, VERIFY_NOW, { value: verifyNow, enumerable: false });
+  return Object.freeze(verifier);
 }

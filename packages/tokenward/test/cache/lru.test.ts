@@ -125,9 +125,12 @@ describe("the LRU behind the verified-token cache", () => {
   it("keeps its byte count exact and its bounds through a long random sequence (checked against a model)", () => {
     const maxEntries = 8;
     const maxBytes = 200;
+    const promoteAfter = Math.floor(maxEntries / 4);
     const lru = new Lru<number>(maxEntries, maxBytes);
-    // The model: an array, oldest first.
-    let model: { key: string; value: number; bytes: number }[] = [];
+    // The model: an array, oldest first; a hit moves an entry to the end only
+    // once more than a quarter of the capacity was inserted since it was last put there.
+    let model: { key: string; value: number; bytes: number; stamp: number }[] = [];
+    let inserted = 0;
     let seed = 42;
     const random = (n: number) => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -141,13 +144,17 @@ describe("the LRU behind the verified-token cache", () => {
         lru.set(key, step, bytes);
         model = model.filter((entry) => entry.key !== key);
         if (bytes <= maxBytes) {
-          model.push({ key, value: step, bytes });
+          inserted++;
+          model.push({ key, value: step, bytes, stamp: inserted });
           while (model.length > maxEntries || model.reduce((sum, entry) => sum + entry.bytes, 0) > maxBytes) model.shift();
         }
       } else if (operation < 9) {
         const found = model.find((entry) => entry.key === key);
         expect(lru.get(key)).toBe(found?.value);
-        if (found !== undefined) model = [...model.filter((entry) => entry !== found), found];
+        if (found !== undefined && found !== model.at(-1) && inserted - found.stamp > promoteAfter) {
+          found.stamp = inserted;
+          model = [...model.filter((entry) => entry !== found), found];
+        }
       } else {
         lru.delete(key);
         model = model.filter((entry) => entry.key !== key);
@@ -158,5 +165,16 @@ describe("the LRU behind the verified-token cache", () => {
       expect(lru.size).toBeLessThanOrEqual(maxEntries);
       expect(lru.bytes).toBeLessThanOrEqual(maxBytes);
     }
+  });
+
+  it("never evicts an entry that is hit at least once per three quarters of its capacity in insertions", () => {
+    const lru = new Lru<number>(100, Number.MAX_SAFE_INTEGER);
+    lru.set("busy", 1, 1);
+    for (let i = 0; i < 10_000; i++) {
+      lru.set(`cold-${i}`, i, 1);
+      if (i % 74 === 0) expect(lru.get("busy")).toBe(1);
+    }
+    expect(lru.get("busy")).toBe(1);
+    expect(lru.size).toBe(100);
   });
 });
