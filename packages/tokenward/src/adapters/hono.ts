@@ -9,8 +9,8 @@ import {
 } from "../authz/guards.js";
 import { authenticateRequest, authorizeRequest } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
-import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
-import { bodyTokens, headerValues, queryTokens } from "../http/query.js";
+import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
+import { bodyTokens, fetchAuthorization, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
@@ -20,8 +20,9 @@ import type { VerifiedToken } from "../verifier/types.js";
  */
 export type AuthEnv = { Variables: { auth: VerifiedToken | undefined } };
 
-// The options of the authenticate() that ran for a request, for the guards after it.
-const responseOptions = new WeakMap<Context, ResponseOptions>();
+// The options of the authenticate() that ran, for the guards after it: a
+// property of the Context, not a WeakMap entry per request.
+type Tagged = Context & { [RESPONSE_OPTIONS]?: ResponseOptions };
 
 function answer(c: Context, response: ErrorResponse): Response {
   return c.body(JSON.stringify(response.body), response.status as 400, response.headers);
@@ -41,13 +42,10 @@ async function formTokens(c: Context): Promise<readonly string[]> {
 export function authenticate<E extends Env = AuthEnv>(options: AuthOptions = {}): MiddlewareHandler<E & AuthEnv> {
   const resolved = resolveAuthOptions(options);
   return async (c, next) => {
-    responseOptions.set(c, resolved);
+    (c as Tagged)[RESPONSE_OPTIONS] = resolved;
     const pending = authenticateRequest(
       {
-        // Headers joins repeated Authorization headers with ", ", which the
-        // bearer syntax check refuses as two credentials. One get(), not
-        // has() then get(): each may scan the kilobyte-long value.
-        authorization: headerValues(c.req.raw.headers.get("authorization")),
+        authorization: fetchAuthorization(c.req.raw, c.env),
         queryTokens: queryTokens(c.req.url),
         bodyTokens: resolved.allowBodyToken ? await formTokens(c) : [],
         method: c.req.method,
@@ -66,7 +64,10 @@ export function authenticate<E extends Env = AuthEnv>(options: AuthOptions = {})
 /** A route guard from core guards: `app.get("/x", guard(requireScopes("a")), handler)`. */
 export function guard(...guards: Guard[]): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    const outcome = authorizeRequest(c.get("auth"), guards, responseOptions.get(c) ?? DEFAULT_RESPONSE_OPTIONS, { method: c.req.method, path: c.req.path });
+    const outcome = authorizeRequest(c.get("auth"), guards, (c as Tagged)[RESPONSE_OPTIONS] ?? DEFAULT_RESPONSE_OPTIONS, {
+      method: c.req.method,
+      path: c.req.path,
+    });
     if (!outcome.ok) return answer(c, outcome.response);
     await next();
   };

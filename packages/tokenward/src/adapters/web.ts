@@ -10,7 +10,7 @@ import type { TokenError } from "../errors/token-error.js";
 import { authenticateRequest } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, type ResolvedAuthOptions, resolveAuthOptions } from "../http/options.js";
-import { bodyTokens, headerValues, queryTokens } from "../http/query.js";
+import { bodyTokens, fetchAuthorization, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
@@ -18,8 +18,13 @@ export type WebAuthResult =
   | { readonly ok: true; readonly auth: VerifiedToken | undefined }
   | { readonly ok: false; readonly error: TokenError; readonly response: Response };
 
-/** Authenticates a Request; resolve the options once with `createAuthenticator` for the common case. */
-export type Authenticator = (request: Request) => Promise<WebAuthResult>;
+/**
+ * Authenticates a Request; resolve the options once with `createAuthenticator`
+ * for the common case. `env` is the platform's second handler argument, if
+ * any (on Node through @hono/node-server it carries the node:http request,
+ * whose headers are then read directly).
+ */
+export type Authenticator = (request: Request, env?: unknown) => Promise<WebAuthResult>;
 
 function toResponse(response: ErrorResponse): Response {
   return new Response(JSON.stringify(response.body), { status: response.status, headers: response.headers });
@@ -32,13 +37,11 @@ async function formTokens(request: Request): Promise<readonly string[]> {
   return bodyTokens({ access_token: form.getAll("access_token") });
 }
 
-async function run(request: Request, options: ResolvedAuthOptions): Promise<WebAuthResult> {
+async function run(request: Request, env: unknown, options: ResolvedAuthOptions): Promise<WebAuthResult> {
   const url = request.url;
   const pending = authenticateRequest(
     {
-      // Headers joins repeated Authorization headers with ", ", which the bearer syntax check refuses.
-      // One get(), not has() then get(): each may scan the kilobyte-long value.
-      authorization: headerValues(request.headers.get("authorization")),
+      authorization: fetchAuthorization(request, env),
       queryTokens: queryTokens(url),
       bodyTokens: options.allowBodyToken ? await formTokens(request) : [],
       method: request.method,
@@ -59,7 +62,7 @@ async function run(request: Request, options: ResolvedAuthOptions): Promise<WebA
  */
 export function createAuthenticator(options: AuthOptions = {}): Authenticator {
   const resolved = resolveAuthOptions(options);
-  return (request) => run(request, resolved);
+  return (request, env) => run(request, env, resolved);
 }
 
 let fromEnvironment: Authenticator | undefined;
@@ -89,7 +92,7 @@ export function protect<A extends unknown[] = []>(
 ): (request: Request, ...rest: A) => Promise<Response> {
   const authenticator = createAuthenticator(options);
   return async (request, ...rest) => {
-    const result = await authenticator(request);
+    const result = await authenticator(request, rest[0]);
     if (!result.ok) return result.response;
     return handler(request, { auth: result.auth }, ...rest);
   };

@@ -70,3 +70,17 @@ export function pathOf(url: string): string {
   const query = url.indexOf("?");
   return query === -1 ? url : url.slice(0, query);
 }
+
+/**
+ * The Authorization headers of a fetch-style Request. Where a Node bridge
+ * passes the node:http request along (@hono/node-server puts it in `env` as
+ * `incoming`), its raw headers are read directly, which spares building a
+ * Headers object (and Node's header object) for one value; elsewhere the
+ * Headers API, which joins repeated headers with ", " (then refused by the
+ * bearer syntax check as two credentials).
+ */
+export function fetchAuthorization(request: Request, env: unknown): readonly string[] {
+  const incoming = typeof env === "object" && env !== null ? (env as { incoming?: NodeRequestHeaders }).incoming : undefined;
+  if (incoming !== undefined && Array.isArray(incoming.rawHeaders)) return authorizationHeaders(incoming);
+  return headerValues(request.headers.get("authorization"));
+}
