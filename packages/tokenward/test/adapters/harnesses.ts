@@ -35,9 +35,9 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-async function listen(server: Server): Promise<RunningApi> {
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
+/** A server that is (or will soon be) listening on 127.0.0.1, as a RunningApi. */
+async function running(server: Server): Promise<RunningApi> {
+  if (!server.listening) await once(server, "listening");
   server.keepAliveTimeout = 1;
   const { port } = server.address() as AddressInfo;
   return {
@@ -48,6 +48,11 @@ async function listen(server: Server): Promise<RunningApi> {
         server.close(() => resolve());
       }),
   };
+}
+
+function listen(server: Server): Promise<RunningApi> {
+  server.listen(0, "127.0.0.1");
+  return running(server);
 }
 
 const sub = (auth: { subject: string | undefined } | undefined) => ({ sub: auth?.subject ?? null });
@@ -116,16 +121,7 @@ const honoHarness: Harness = {
     app.get("/api/admin", requireRoles("admin"), (c) => c.json(sub(c.get("auth"))));
     app.post("/api/data", requireScopes("write:data"), (c) => c.json(sub(c.get("auth"))));
     const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
-    await once(server, "listening");
-    const { port } = server.address() as AddressInfo;
-    return {
-      url: `http://127.0.0.1:${port}`,
-      close: () =>
-        new Promise((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
+    return running(server);
   },
 };
 
@@ -186,16 +182,7 @@ const webHarness: Harness = {
         return handler === undefined ? new Response("not found", { status: 404 }) : handler(request);
       },
     }) as Server;
-    await once(server, "listening");
-    const { port } = server.address() as AddressInfo;
-    return {
-      url: `http://127.0.0.1:${port}`,
-      close: () =>
-        new Promise((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
+    return running(server);
   },
 };
 
