@@ -12,6 +12,7 @@ import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
 import { authorizationHeaders, formBodyTokens, pathOf, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
+import { type RouteGuards, routeGuards } from "../http/route-guards.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
 declare global {
@@ -74,14 +75,8 @@ export function guard(...guards: Guard[]): RequestHandler {
   };
 }
 
-/** 403 insufficient_scope (with the scopes in the challenge) unless the token has the scopes. */
-export const requireScopes = (...args: Parameters<typeof scopesGuard>): RequestHandler => guard(scopesGuard(...args));
-/** 403 access_denied unless the token has the roles. */
-export const requireRoles = (...args: Parameters<typeof rolesGuard>): RequestHandler => guard(rolesGuard(...args));
-/** 403 access_denied unless the token has the permissions. */
-export const requirePermissions = (...args: Parameters<typeof permissionsGuard>): RequestHandler => guard(permissionsGuard(...args));
-/** 403 access_denied unless the claim has the value or passes the predicate. */
-export const requireClaim = (...args: Parameters<typeof claimGuard>): RequestHandler => guard(claimGuard(...args));
+/** Route guards from the core guards: requireScopes, requireRoles, requirePermissions, requireClaim. */
+export const { requireScopes, requireRoles, requirePermissions, requireClaim }: RouteGuards<RequestHandler> = routeGuards(guard);
 
 /** Serves RFC 9728 protected resource metadata: `app.get(metadata.path, protectedResource(metadata))`. */
 export function protectedResource(metadata: ResourceMetadata): RequestHandler {

@@ -12,6 +12,7 @@ import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
 import { authorizationHeaders, formBodyTokens, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
+import { type RouteGuards, routeGuards } from "../http/route-guards.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
 /** What tokenward puts in `ctx.state`: `new Koa<AuthState>()` or `Router<AuthState>`. */
@@ -67,14 +68,8 @@ export function guard(...guards: Guard[]): Middleware<AuthState> {
   };
 }
 
-/** 403 insufficient_scope (with the scopes in the challenge) unless the token has the scopes. */
-export const requireScopes = (...args: Parameters<typeof scopesGuard>): Middleware<AuthState> => guard(scopesGuard(...args));
-/** 403 access_denied unless the token has the roles. */
-export const requireRoles = (...args: Parameters<typeof rolesGuard>): Middleware<AuthState> => guard(rolesGuard(...args));
-/** 403 access_denied unless the token has the permissions. */
-export const requirePermissions = (...args: Parameters<typeof permissionsGuard>): Middleware<AuthState> => guard(permissionsGuard(...args));
-/** 403 access_denied unless the claim has the value or passes the predicate. */
-export const requireClaim = (...args: Parameters<typeof claimGuard>): Middleware<AuthState> => guard(claimGuard(...args));
+/** Route guards from the core guards: requireScopes, requireRoles, requirePermissions, requireClaim. */
+export const { requireScopes, requireRoles, requirePermissions, requireClaim }: RouteGuards<Middleware<AuthState>> = routeGuards(guard);
 
 /** Serves RFC 9728 protected resource metadata at `metadata.path`. */
 export function protectedResource(metadata: ResourceMetadata): Middleware {

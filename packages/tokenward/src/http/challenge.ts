@@ -1,4 +1,4 @@
-import { TokenError } from "../errors/token-error.js";
+import type { TokenError } from "../errors/token-error.js";
 
 export interface ChallengeOptions {
   /** The protection space named in challenges (RFC 6750 §3). */
@@ -51,5 +51,3 @@ export function errorResponse(error: TokenError, options: ChallengeOptions): Err
   if (error.status === 503) headers["retry-after"] = String(Number.isFinite(error.retryAfter) ? Math.max(0, Math.ceil(error.retryAfter as number)) : 5);
   return { status: error.status, headers, body: scope === undefined ? error.toJSON() : { ...error.toJSON(), scope } };
 }
-
-export { TokenError };

@@ -69,7 +69,3 @@ export const DEFAULT_ALGORITHMS: readonly AsymmetricAlgorithm[] = Object.freeze(
 export function algorithmSpec(name: unknown): AlgorithmSpec | undefined {
   return typeof name === "string" && Object.hasOwn(ALGORITHMS, name) ? ALGORITHMS[name as Algorithm] : undefined;
 }
-
-export function isSymmetric(name: Algorithm): name is SymmetricAlgorithm {
-  return ALGORITHMS[name].family === "HMAC";
-}
