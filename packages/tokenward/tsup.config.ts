@@ -35,5 +35,6 @@ export default defineConfig([
     target: "node20",
     sourcemap: true,
     banner: { js: "#!/usr/bin/env node" },
+    external: ["@tokenward/issuer"],
   },
 ]);

@@ -1,12 +1,6 @@
 // tokenward/express: Express 4 and 5. No runtime import of express: types only.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import {
-  requireClaim as claimGuard,
-  type Guard,
-  requirePermissions as permissionsGuard,
-  requireRoles as rolesGuard,
-  requireScopes as scopesGuard,
-} from "../authz/guards.js";
+import type { Guard } from "../authz/guards.js";
 import { type AuthOutcome, authenticateRequest, authorizeRequest, type RequestFacts } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";

@@ -1,12 +1,6 @@
 // tokenward/fastify: a Fastify 5 plugin. No runtime import of fastify: types only.
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, preHandlerHookHandler } from "fastify";
-import {
-  requireClaim as claimGuard,
-  type Guard,
-  requirePermissions as permissionsGuard,
-  requireRoles as rolesGuard,
-  requireScopes as scopesGuard,
-} from "../authz/guards.js";
+import type { Guard } from "../authz/guards.js";
 import { type AuthOutcome, authenticateRequest, authorizeRequest } from "../http/authenticate.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
 import { authorizationHeaders, formBodyTokens, pathOf, queryTokens } from "../http/query.js";

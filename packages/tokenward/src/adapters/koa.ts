@@ -1,12 +1,6 @@
 // tokenward/koa: Koa 2 and 3 middleware. No runtime import of koa: types only.
 import type { Context, Middleware, Next } from "koa";
-import {
-  requireClaim as claimGuard,
-  type Guard,
-  requirePermissions as permissionsGuard,
-  requireRoles as rolesGuard,
-  requireScopes as scopesGuard,
-} from "../authz/guards.js";
+import type { Guard } from "../authz/guards.js";
 import { authenticateRequest, authorizeRequest } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";

@@ -9,11 +9,19 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promi
   decode: { run: decodeCommand, usage: DECODE_USAGE, summary: "print a token's header and payload, unverified" },
 };
 
+// Run by @tokenward/issuer, loaded only when one of them is asked for, so that
+// verifying needs nothing of the issuer installed.
+const ISSUER_COMMANDS: Record<string, string> = {
+  serve: "run an authorization server from a JSON configuration (@tokenward/issuer)",
+  keys: "generate, rotate and list the issuer's signing keys (@tokenward/issuer)",
+  secret: "hash a client secret for an issuer configuration (@tokenward/issuer)",
+};
+
 export const USAGE = `Usage: tokenward <command> [options]
 
 Commands:
-${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`)
+${[...Object.entries(COMMANDS).map(([name, command]) => [name, command.summary] as const), ...Object.entries(ISSUER_COMMANDS)]
+  .map(([name, summary]) => `  ${name.padEnd(8)} ${summary}`)
   .join("\n")}
 
 Run "tokenward <command> --help" for a command's options.
@@ -32,6 +40,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stdout(USAGE);
     return EXIT.ok;
   }
+  if (Object.hasOwn(ISSUER_COMMANDS, name)) return runIssuerCommand(name, rest, io);
   const command = COMMANDS[name];
   if (command === undefined) {
     io.stderr(`tokenward: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
@@ -53,6 +62,44 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       return EXIT.invalid;
     }
     io.stderr(`tokenward ${name}: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.usage;
+  }
+}
+
+interface IssuerCli {
+  commands: Record<
+    string,
+    { run(argv: readonly string[], io: { stdout(text: string): void; stderr(text: string): void; env: Io["env"]; cwd: string }): Promise<number> }
+  >;
+}
+
+async function runIssuerCommand(name: string, argv: readonly string[], io: Io): Promise<number> {
+  let cli: IssuerCli;
+  try {
+    // A variable specifier keeps bundlers from inlining the optional package.
+    const specifier = "@tokenward/issuer/cli";
+    cli = (await import(specifier)) as IssuerCli;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+      io.stderr(`tokenward ${name}: this command comes with the issuer package; install it: npm install @tokenward/issuer\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  const command = cli.commands[name];
+  if (command === undefined) {
+    io.stderr(`tokenward ${name}: the installed @tokenward/issuer has no such command\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(argv, { stdout: io.stdout, stderr: io.stderr, env: io.env, cwd: process.cwd() });
+  } catch (error) {
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true) {
+      io.stderr(`tokenward ${name}: ${error.message} (see tokenward ${name} --help)\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`tokenward ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.usage;
   }
 }

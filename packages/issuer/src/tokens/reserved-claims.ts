@@ -1,0 +1,25 @@
+// Claims a configuration or a claims hook may not set: the registered JWT
+// claims (RFC 7519 §4.1), those RFC 9068 §2.2 gives meaning in access tokens,
+// and those other profiles give security meaning (RFC 8693 act/may_act,
+// RFC 7800 cnf, OIDC auth_time/acr/amr, Auth0's azp/gty).
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  "iss",
+  "sub",
+  "aud",
+  "exp",
+  "nbf",
+  "iat",
+  "jti",
+  "client_id",
+  "scope",
+  "scp",
+  "azp",
+  "gty",
+  "auth_time",
+  "acr",
+  "amr",
+  "cnf",
+  "act",
+  "may_act",
+  "typ",
+]);
