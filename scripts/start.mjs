@@ -14,7 +14,10 @@ const issuerPort = port("ISSUER_PORT", 9000);
 const apiPort = port("API_PORT", 8000);
 
 ensureInstalled();
-if (isStale()) step("build", npm, ["run", "build"]);
+if (isStale()) {
+  process.stdout.write("building the packages (first start, or sources changed)...\n");
+  step("build", npm, ["run", "build"], { quiet: true });
+}
 
 const { createIssuer, IssuerConfigError } = await import(pathToFileURL(join(root, "packages/issuer/dist/index.js")).href);
 
@@ -60,11 +63,14 @@ const api = spawn(process.execPath, [join(root, "examples/express-api/server.mjs
 });
 
 let stopping = false;
+const apiExited = new Promise((resolve) => api.once("exit", resolve));
 async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  api.kill("SIGTERM");
-  await server.close();
+  if (api.exitCode === null && api.signalCode === null) api.kill("SIGTERM");
+  // Both are down when this process ends: whoever started it may reuse the ports at once.
+  const apiDown = Promise.race([apiExited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+  await Promise.all([server.close(), apiDown]);
   await issuer.close();
   process.exit(code);
 }

@@ -4,13 +4,14 @@
 
 import { Hono } from "hono";
 import type { IssuerContext } from "./context.js";
+import { authorizeEndpoint } from "./endpoints/authorize.js";
 import { introspectionEndpoint } from "./endpoints/introspection.js";
 import { jwksEndpoint } from "./endpoints/jwks.js";
 import { metadataPaths } from "./endpoints/metadata.js";
 import { revocationEndpoint } from "./endpoints/revocation.js";
 import { tokenEndpoint } from "./endpoints/token.js";
 import { OAuthError } from "./errors/oauth-error.js";
-import { errorResponse, jsonResponse, toOAuthError } from "./http/respond.js";
+import { errorResponse, jsonResponse, secureResponse, toOAuthError, withNosniff } from "./http/respond.js";
 import type { MetricsRegistry } from "./metrics/registry.js";
 import { StoreUnavailableError } from "./store/types.js";
 
@@ -28,7 +29,7 @@ export function createApp({ ctx, metadata, metrics }: AppParts): Hono {
   const metadataBody = JSON.stringify(metadata);
 
   const serve = (name: string, endpoint: Endpoint) => async (request: Request) => {
-    const started = performance.now();
+    const started = metrics === undefined ? 0 : performance.now();
     let response: Response;
     try {
       response = await endpoint(ctx, request);
@@ -39,8 +40,7 @@ export function createApp({ ctx, metadata, metrics }: AppParts): Hono {
       response = errorResponse(error);
     }
     metrics?.observe("tokenward_issuer_request_duration_seconds", "Time to answer, by endpoint", { endpoint: name }, (performance.now() - started) / 1000);
-    response.headers.set("x-content-type-options", "nosniff");
-    return response;
+    return withNosniff(response);
   };
 
   const routes: Array<[string, "GET" | "POST", string, Endpoint]> = [
@@ -51,16 +51,27 @@ export function createApp({ ctx, metadata, metrics }: AppParts): Hono {
     [new URL(ctx.config.endpoints.revocation).pathname, "POST", "revocation", revocationEndpoint],
   ];
   if (metrics !== undefined) {
-    routes.push([`${path}/metrics`, "GET", "metrics", () => new Response(metrics.render(), { headers: { "content-type": "text/plain; version=0.0.4" } })]);
+    routes.push([`${path}/metrics`, "GET", "metrics", () => secureResponse(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" })]);
   }
 
   for (const [route, method, name, endpoint] of routes) {
     const handler = serve(name, endpoint);
-    app.on(method, route, (c) => handler(c.req.raw));
-    // A HEAD of a GET route is answered by Hono itself; any other method is 405 with Allow (RFC 9110 §15.5.6).
-    app.all(route, () =>
-      jsonResponse({ error: "invalid_request", error_description: `use ${method} here` }, 405, { allow: method === "GET" ? "GET, HEAD" : method }),
-    );
+    const allow = { allow: method === "GET" ? "GET, HEAD" : method };
+    // One handler per path, choosing by method itself: Hono calls a lone
+    // matching handler directly, where two (the endpoint and a 405) would go
+    // through its middleware composition on every request. A HEAD of a GET
+    // route reaches here as HEAD (Hono routes it as GET and drops the body);
+    // any other method is 405 with Allow (RFC 9110 §15.5.6).
+    app.all(route, (c) => {
+      const used = c.req.method;
+      if (used === method || (used === "HEAD" && method === "GET")) return handler(c.req.raw);
+      return jsonResponse({ error: "invalid_request", error_description: `use ${method} here` }, 405, allow);
+    });
+  }
+  if (ctx.config.identityProvider !== undefined) {
+    // The identity provider role's authorization endpoint answers GET, HEAD and POST itself, in HTML (endpoints/authorize.ts).
+    const authorize = serve("authorize", authorizeEndpoint);
+    app.all(new URL(ctx.config.identityProvider.authorizationEndpoint).pathname, (c) => authorize(c.req.raw));
   }
   app.notFound(() => jsonResponse({ error: "not_found", error_description: "no such endpoint" }, 404));
   app.onError((error) => {
@@ -72,10 +83,7 @@ export function createApp({ ctx, metadata, metrics }: AppParts): Hono {
 }
 
 function metadataResponse(body: string): Response {
-  return new Response(body, {
-    status: 200,
-    headers: { "content-type": "application/json", "cache-control": "public, max-age=300", "access-control-allow-origin": "*" },
-  });
+  return secureResponse(body, 200, { "content-type": "application/json", "cache-control": "public, max-age=300", "access-control-allow-origin": "*" });
 }
 
 function storeDown(error: StoreUnavailableError): OAuthError {

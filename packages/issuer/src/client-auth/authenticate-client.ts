@@ -23,17 +23,17 @@ export interface AuthenticatedClient {
  */
 export async function authenticateClient(request: Request, params: ReadonlyMap<string, string>, ctx: IssuerContext): Promise<AuthenticatedClient> {
   const authorization = request.headers.get("authorization");
-  const presented: string[] = [];
-  if (authorization !== null) presented.push("the Authorization header");
-  if (params.has("client_secret")) presented.push("client_secret");
-  if (params.has("client_assertion") || params.has("client_assertion_type")) presented.push("client_assertion");
-  if (presented.length > 1) {
+  const basic = authorization !== null;
+  const post = params.has("client_secret");
+  const assertion = params.has("client_assertion") || params.has("client_assertion_type");
+  if (Number(basic) + Number(post) + Number(assertion) > 1) {
+    const presented = [basic && "the Authorization header", post && "client_secret", assertion && "client_assertion"].filter((name) => name !== false);
     // RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each request."
     throw new OAuthError("invalid_request", `use one client authentication method per request; this one has ${presented.join(" and ")} (RFC 6749 section 2.3)`);
   }
-  if (authorization !== null) return { client: await authenticateClientSecretBasic(authorization, params, ctx), method: "client_secret_basic" };
-  if (params.has("client_secret")) return { client: await authenticateClientSecretPost(params, ctx), method: "client_secret_post" };
-  if (presented.length === 1) return { client: await authenticatePrivateKeyJwt(request, params, ctx), method: "private_key_jwt" };
+  if (basic) return { client: await authenticateClientSecretBasic(authorization, params, ctx), method: "client_secret_basic" };
+  if (post) return { client: await authenticateClientSecretPost(params, ctx), method: "client_secret_post" };
+  if (assertion) return { client: await authenticatePrivateKeyJwt(request, params, ctx), method: "private_key_jwt" };
   throw clientAuthFailed(
     ctx.config,
     `no client authentication in the request${params.has("client_id") ? " (client_id alone: public clients are not supported)" : ""}`,

@@ -26,6 +26,8 @@ function formDecode(value: string): string | undefined {
 }
 
 function candidates(raw: string): string[] {
+  // Nothing to decode: the one spelling (generated ids and secrets are like this).
+  if (!raw.includes("%") && !raw.includes("+")) return [raw];
   const decoded = formDecode(raw);
   return decoded === undefined || decoded === raw ? [raw] : [decoded, raw];
 }

@@ -4,6 +4,8 @@
 // is a typo, refused with a did-you-mean rather than silently never matching.
 export const KNOWN_GRANT_TYPES: readonly string[] = Object.freeze([
   "client_credentials",
+  // RFC 6749 §4.1, with PKCE: users signing in at the identity provider role (config/resolve-idp.ts).
+  "authorization_code",
   "urn:ietf:params:oauth:grant-type:jwt-bearer",
   "urn:ietf:params:oauth:grant-type:token-exchange",
 ]);

@@ -9,6 +9,8 @@ import { IssuerConfigError } from "./issuer-config-error.js";
 import { checkIssuer, type IssuerLocation } from "./issuer-url.js";
 import { child } from "./path.js";
 import { resolveClient } from "./resolve-client.js";
+import { resolveIdentityProvider } from "./resolve-idp.js";
+import { resolveTrust } from "./resolve-trust.js";
 import type { ResolvedClient, ResolvedConfig, SigningAlgorithm, TokenProfile } from "./types.js";
 
 export type { ConfigProblem } from "./issuer-config-error.js";
@@ -19,7 +21,20 @@ export interface ResolveConfigOptions {
   baseDir?: string;
 }
 
-const TOP_FIELDS = ["$schema", "issuer", "keys", "tokens", "clients", "store", "rateLimit", "limits", "metrics"];
+const TOP_FIELDS = [
+  "$schema",
+  "issuer",
+  "keys",
+  "tokens",
+  "clients",
+  "store",
+  "rateLimit",
+  "limits",
+  "metrics",
+  "trustedIdentityProviders",
+  "idJag",
+  "identityProvider",
+];
 const TOP_HINTS: Readonly<Record<string, string>> = {
   claims: "claims are set per client (clients[i].claims); a claims function is an option of createIssuer, not of the JSON configuration",
 };
@@ -221,6 +236,17 @@ export function resolveConfig(input: unknown, options: ResolveConfigOptions = {}
   const metricsFields = section(checker, "metrics", fields.metrics, ["enabled"]);
   const metricsEnabled = metricsFields === undefined ? undefined : optional(metricsFields.enabled, false, (raw) => checker.boolean("metrics.enabled", raw));
   const clients = readClients(checker, fields.clients, tokens, perClientPerMinute);
+  const trust = resolveTrust(checker, fields.trustedIdentityProviders, fields.idJag, {
+    issuer: location?.issuer,
+    ownJwksUri: location === undefined ? undefined : `${location.base}/.well-known/jwks.json`,
+    clients,
+  });
+  const identityProvider = resolveIdentityProvider(checker, fields.identityProvider, {
+    issuer: location?.issuer,
+    base: location?.base,
+    clients,
+    tokenLifetimeSeconds: tokens?.lifetimeSeconds,
+  });
 
   if (
     checker.problems.length > 0 ||
@@ -232,7 +258,8 @@ export function resolveConfig(input: unknown, options: ResolveConfigOptions = {}
     perClientPerMinute === undefined ||
     limits === undefined ||
     metricsEnabled === undefined ||
-    clients === undefined
+    clients === undefined ||
+    trust === undefined
   ) {
     throw new IssuerConfigError(checker.problems.length > 0 ? checker.problems : [{ path: "(the configuration)", message: "is not usable" }]);
   }
@@ -254,5 +281,8 @@ export function resolveConfig(input: unknown, options: ResolveConfigOptions = {}
     rateLimit: { perClientPerMinute },
     limits,
     metrics: { enabled: metricsEnabled },
+    trustedIdentityProviders: trust.trustedIdentityProviders,
+    idJag: trust.idJag,
+    ...(identityProvider === undefined ? {} : { identityProvider }),
   };
 }

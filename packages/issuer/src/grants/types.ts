@@ -9,6 +9,10 @@ export interface TokenResponse {
     expires_in: number;
     scope?: string;
     issued_token_type?: string;
+    /** OpenID Connect Core §3.1.3.3: the ID token of an authorization code grant. */
+    id_token?: string;
+    /** The granted resource (RFC 8707), an extension member: draft-ietf-oauth-identity-assertion-authz-grant §4.4.1 lists it in the ID-JAG grant's answer. */
+    resource?: string;
   };
   jti: string;
 }

@@ -30,7 +30,23 @@ const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const MEDIA_TYPE = new RegExp(`^(${TOKEN}/${TOKEN})((?:[ \\t]*;[ \\t]*${TOKEN}=(?:${TOKEN}|"(?:[^"\\\\]|\\\\.)*"))*)[ \\t]*;?$`);
 const PARAMETER = new RegExp(`;[ \\t]*(${TOKEN})=(${TOKEN}|"(?:[^"\\\\]|\\\\.)*")`, "g");
 
-function parseContentType(header: string): { type: string; charset: string | undefined } {
+interface ContentType {
+  readonly type: string;
+  readonly charset: string | undefined;
+}
+
+// Clients send the same Content-Type on every request: the last parse is kept
+// (one entry, immutable), so the regular expressions run once per distinct header.
+let lastContentType: { header: string; parsed: ContentType } | undefined;
+
+function parseContentType(header: string): ContentType {
+  if (lastContentType?.header === header) return lastContentType.parsed;
+  const parsed = parseMediaType(header);
+  lastContentType = { header, parsed };
+  return parsed;
+}
+
+function parseMediaType(header: string): ContentType {
   const match = MEDIA_TYPE.exec(header.trim());
   if (match === null) throw invalid("the Content-Type header is malformed; send application/x-www-form-urlencoded");
   let charset: string | undefined;
@@ -48,6 +64,32 @@ function tooLarge(limit: number): OAuthError {
   });
 }
 
+function unreadable(detail: string, error: unknown): OAuthError {
+  return invalid("the request body could not be read", `${detail}: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/**
+ * A body whose Content-Length (at most `limit`, checked before) was declared:
+ * read whole, without a web stream. The transport frames such a body by that
+ * length (node:http's parser and nghttp2 refuse a message that runs past it,
+ * RFC 9112 §6.3, RFC 9113 §8.1.1), so it is bounded before it is read; and
+ * @hono/node-server answers arrayBuffer() straight from the socket, where
+ * `body` would build a Request and two stream adapters. A body that still
+ * disagrees with its Content-Length is refused.
+ */
+async function readDeclaredBody(request: Request, declared: number): Promise<Uint8Array> {
+  let buffer: ArrayBuffer;
+  try {
+    buffer = await request.arrayBuffer();
+  } catch (error) {
+    throw unreadable("the body could not be read", error);
+  }
+  if (buffer.byteLength !== declared) {
+    throw invalid("the request body does not match its Content-Length", `Content-Length ${declared}, body ${buffer.byteLength} bytes`);
+  }
+  return new Uint8Array(buffer);
+}
+
 /** Reads at most `limit` bytes; one more and the stream is abandoned, so a huge body is never held in memory. */
 async function readBody(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
   if (body === null) return new Uint8Array(0);
@@ -57,14 +99,14 @@ async function readBody(body: ReadableStream<Uint8Array> | null, limit: number):
   try {
     reader = body.getReader();
   } catch (error) {
-    throw invalid("the request body could not be read", `getReader failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw unreadable("getReader failed", error);
   }
   for (;;) {
     let result: ReadableStreamReadResult<Uint8Array>;
     try {
       result = await reader.read();
     } catch (error) {
-      throw invalid("the request body could not be read", `the body stream failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw unreadable("the body stream failed", error);
     }
     if (result.done) break;
     const chunk = result.value;
@@ -76,6 +118,8 @@ async function readBody(body: ReadableStream<Uint8Array> | null, limit: number):
     }
     chunks.push(chunk);
   }
+  // A small body usually arrives as one chunk: no copy then.
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {
@@ -118,6 +162,8 @@ function add(params: Map<string, string>, name: string, value: string | undefine
 // followed by two hex digits, or escapes that are not UTF-8, are refused
 // rather than passed through as the lenient URLSearchParams would.
 function decodeFormComponent(raw: string): string {
+  // Without a "%" there is nothing to decode but "+" (most names and many values).
+  if (!raw.includes("%")) return raw.includes("+") ? raw.replaceAll("+", " ") : raw;
   const text = raw.replaceAll("+", " ");
   if (/%(?![0-9A-Fa-f]{2})/.test(text)) throw invalid("the request body has a malformed percent-encoding (a % not followed by two hex digits)");
   try {
@@ -242,10 +288,13 @@ function declaredLength(request: Request): number | undefined {
 export async function readParams(request: Request, options: ReadParamsOptions): Promise<Map<string, string>> {
   const limit = options.maxBodyBytes;
   let query: URLSearchParams | undefined;
-  try {
-    query = new URL(request.url).searchParams;
-  } catch {
-    query = undefined;
+  // Parsed only when there is a query at all: token requests normally have none.
+  if (request.url.includes("?")) {
+    try {
+      query = new URL(request.url).searchParams;
+    } catch {
+      query = undefined;
+    }
   }
   for (const name of NEVER_IN_QUERY) {
     // RFC 6749 §2.3.1: the client credentials "MUST NOT be included in the request URI".
@@ -262,7 +311,8 @@ export async function readParams(request: Request, options: ReadParamsOptions): 
   if (contentType?.charset !== undefined && contentType.charset !== "utf-8") {
     throw invalid("the request body must be UTF-8 (charset=utf-8, or no charset)");
   }
-  const bytes = await readBody(request.body, limit);
+  // Without Content-Length (chunked, or a stream handed in-process) the cap is enforced while reading.
+  const bytes = declared === undefined ? await readBody(request.body, limit) : await readDeclaredBody(request, declared);
   if (contentType === undefined) {
     if (bytes.byteLength === 0) return new Map();
     throw invalid(`the request has a body but no Content-Type; send ${FORM}`);

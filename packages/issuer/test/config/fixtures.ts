@@ -36,7 +36,7 @@ export function full(): Record<string, unknown> {
         name: "Billing service",
         secretHash: SECRET_HASH,
         authMethods: ["client_secret_post"],
-        grantTypes: ["client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"],
+        grantTypes: ["client_credentials", "authorization_code", "urn:ietf:params:oauth:grant-type:token-exchange"],
         audiences: ["https://api.example.com", "urn:example:ledger"],
         scopes: ["read:data", "write:data"],
         defaultScopes: ["read:data"],
@@ -52,5 +52,20 @@ export function full(): Record<string, unknown> {
     rateLimit: { perClientPerMinute: 120 },
     limits: { maxBodyBytes: 32768, maxAssertionLifetimeSeconds: 120, clockToleranceSeconds: 10 },
     metrics: { enabled: true },
+    identityProvider: {
+      users: [{ username: "alice", passwordHash: SECRET_HASH, sub: "u-1001", email: "alice@example.com", name: "Alice Example" }],
+      relyingParties: [{ client: "billing", redirectUris: ["https://billing.example.com/callback", "com.example.billing:/callback"] }],
+      idTokenLifetimeSeconds: 600,
+      idJagLifetimeSeconds: 120,
+      idJag: [
+        {
+          client: "billing",
+          audience: "https://as.partner.example",
+          clientIdAtAudience: "billing-at-partner",
+          resources: ["https://api.partner.example"],
+          scopes: ["read:data"],
+        },
+      ],
+    },
   };
 }

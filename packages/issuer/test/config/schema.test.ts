@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { IssuerConfigError, resolveConfig } from "../../src/config/resolve.js";
+import { TRUST_BROKEN, TRUST_GOOD, TRUST_RESOLVE_ONLY } from "../xaa/as/config-cases.js";
 import { BROKEN } from "./broken-cases.js";
 import { EC_PUBLIC_JWK, full, minimal, SECRET_HASH } from "./fixtures.js";
 
@@ -99,5 +100,16 @@ describe("schema/issuer-config.schema.json", () => {
   it.each(BROKEN)("agrees with resolveConfig on: %s", (name, input) => {
     expect(resolves(input)).toBe(false);
     expect(validate(input)).toBe(RESOLVE_ONLY.has(name));
+  });
+
+  // Cross App Access, authorization server side (trustedIdentityProviders, idJag).
+  it.each(TRUST_GOOD)("accepts the good configuration %s, as resolveConfig does", (_name, input) => {
+    expect(validate(input), JSON.stringify(validate.errors)).toBe(true);
+    expect(resolves(input)).toBe(true);
+  });
+
+  it.each(TRUST_BROKEN)("agrees with resolveConfig on: %s", (name, input) => {
+    expect(resolves(input)).toBe(false);
+    expect(validate(input)).toBe(TRUST_RESOLVE_ONLY.has(name));
   });
 });
