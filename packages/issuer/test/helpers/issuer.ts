@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { type CreateIssuerOptions, createIssuer, type Issuer } from "../../src/index.js";
 import { hashSecret } from "../../src/secrets/hash.js";
+import { freePort } from "./process.js";
 
 export const SECRET_CLIENT = { clientId: "svc-secret", secret: "s3cret-with:colon%and+plus" };
 export const JWT_CLIENT_ID = "svc-jwt";
@@ -100,18 +101,6 @@ export async function startIssuer(options: StartOptions = {}): Promise<RunningIs
       if (options.keyDir === undefined) await rm(keyDir, { recursive: true, force: true });
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
 }
 
 export function basic(clientId: string, secret: string): string {

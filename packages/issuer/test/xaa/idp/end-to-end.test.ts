@@ -6,27 +6,16 @@
 // access token with tokenward. The same ID-JAG cannot be used at the
 // identity provider itself, nor as an access token.
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createVerifier } from "tokenward";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIssuer, type Issuer } from "../../../src/index.js";
 import { basic, payloadOf, postForm, type RunningIssuer, secretHash } from "../../helpers/issuer.js";
+import { freePort } from "../../helpers/process.js";
 import { ALICE, CHAT_API, CLIENT_SECRET, exchange, idTokenFor, startIdp, WIKI } from "../../helpers/xaa-idp.js";
 
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-
-async function reservePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
 
 let idp: RunningIssuer;
 let as: Issuer;
@@ -34,7 +23,7 @@ let asIssuer: string;
 let closeAs: () => Promise<void>;
 
 beforeAll(async () => {
-  const port = await reservePort();
+  const port = await freePort();
   asIssuer = `http://127.0.0.1:${port}`;
   idp = await startIdp({
     configure(config) {
