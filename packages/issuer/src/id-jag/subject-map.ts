@@ -9,7 +9,7 @@ import type { ResolvedTrustedIdentityProvider } from "../config/types.js";
 export interface SubjectClaims {
   readonly sub: string;
   readonly email: string | undefined;
-  /** OpenID Connect Core §5.1: false means the IdP has not verified the address. */
+  /** OpenID Connect Core §5.1: only absent or true lets the address match an account rule. */
   readonly emailVerified: unknown;
   readonly tenant: string | undefined;
 }
@@ -20,7 +20,8 @@ export function mapSubject(provider: ResolvedTrustedIdentityProvider, claims: Su
     if (match.sub !== undefined && match.sub !== claims.sub) continue;
     if (match.tenant !== undefined && match.tenant !== claims.tenant) continue;
     // An address the IdP says it has not verified identifies no one (OpenID Connect Core §5.7).
-    if (match.email !== undefined && (match.email !== claims.email || claims.emailVerified === false)) continue;
+    // §5.1: email_verified is a boolean; anything but absent or true (a string "false", null) fails closed.
+    if (match.email !== undefined && (match.email !== claims.email || (claims.emailVerified !== undefined && claims.emailVerified !== true))) continue;
     return subject;
   }
   return provider.subject.unmatched === "sub" ? `${provider.subject.prefix}${claims.sub}` : undefined;

@@ -31,9 +31,23 @@ export async function recordIdJagUse(ctx: IssuerContext, grant: VerifiedIdJag, a
   // The assertion's digest first, then its jti: two requests racing with the same
   // ID-JAG are both accepted, two different JWTs racing with one jti are not.
   const digest = createHash("sha256").update(assertion).digest("base64url");
-  const newAssertion = await store.useOnce(`id-jag-assertion:${grant.provider.issuer}`, `${grant.jti}#${digest}`, keepUntilMs);
-  const newJti = await store.useOnce(namespace, grant.jti, keepUntilMs);
-  if (newAssertion && !newJti) {
-    throw assertionRefused(`jti ${JSON.stringify(grant.jti.slice(0, 100))} was already used by a different assertion of ${grant.provider.issuer}`);
+  const assertionKey = `${grant.jti}#${digest}`;
+  // A JWT refused for its jti is marked (store.revoke: a set with a plain membership test), so that
+  // presenting it again, when its digest is no longer new, does not pass for the JWT that owns the jti.
+  const conflictKey = `id-jag-jti-conflict:${grant.provider.issuer}:${assertionKey}`;
+  const newAssertion = await store.useOnce(`id-jag-assertion:${grant.provider.issuer}`, assertionKey, keepUntilMs);
+  if (!newAssertion) {
+    if (await store.isRevoked(conflictKey)) throw conflict(grant);
+    return;
   }
+  const newJti = await store.useOnce(namespace, grant.jti, keepUntilMs);
+  if (!newJti) {
+    await store.revoke(conflictKey, keepUntilMs);
+    throw conflict(grant);
+  }
+}
+
+// RFC 7519 §4.1.7: a jti names one JWT; RFC 7523 §3 item 7: a jti already processed may be refused.
+function conflict(grant: VerifiedIdJag): Error {
+  return assertionRefused(`jti ${JSON.stringify(grant.jti.slice(0, 100))} was already used by a different assertion of ${grant.provider.issuer}`);
 }
