@@ -21,6 +21,15 @@ export interface BearerOptions {
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const SCHEME = /^bearer$/i;
 
+const BEARER_LOWER = "bearer";
+
+/** Whether `value` starts with the scheme "Bearer", in any case (RFC 9110 §11.1: schemes are case-insensitive). */
+function isBearer(value: string): boolean {
+  if (value.startsWith("Bearer")) return true;
+  for (let i = 0; i < 6; i++) if ((value.charCodeAt(i) | 0x20) !== BEARER_LOWER.charCodeAt(i)) return false;
+  return true;
+}
+
 function invalid(hint: string): TokenError {
   return new TokenError("invalid_request", { hint });
 }
@@ -32,6 +41,18 @@ function invalid(hint: string): TokenError {
  * (§3.1), as is a token in the URL unless that was explicitly allowed.
  */
 export function extractBearer(sources: BearerSources, options: BearerOptions, checkSyntax = true): string | undefined {
+  const authorization = sources.authorization;
+  // The usual request: one header, "Bearer " then the token, nothing in the
+  // query or body. Decided here without a regex or a list; anything else
+  // (another scheme, several spaces, more sources) takes the general path.
+  if (authorization.length === 1 && sources.queryTokens.length === 0 && sources.bodyTokens.length === 0) {
+    const value = authorization[0] as string;
+    if (value.length > 7 && value.charCodeAt(6) === 32 && value.charCodeAt(7) !== 32 && isBearer(value)) {
+      const token = value.slice(7);
+      if (checkSyntax && !B64TOKEN.test(token)) throw headerSyntax();
+      return token;
+    }
+  }
   const found: string[] = [];
   let headers = 0;
   for (const value of sources.authorization) {
