@@ -9,7 +9,6 @@ import type { IssuerEvent, IssuerOptions, ResolvedConfig } from "./config/types.
 import type { IssuerContext } from "./context.js";
 import { buildMetadata } from "./endpoints/metadata.js";
 import { createKeyManager, type LocalKeyManager } from "./keys/key-manager.js";
-
 import { MetricsRegistry } from "./metrics/registry.js";
 import { type ListenOptions, listen, type RunningServer } from "./node/listen.js";
 import { createMemoryStore } from "./store/memory.js";

@@ -4,10 +4,10 @@
 import { parseSecretHash, SecretHashError } from "../secrets/secret-hash-format.js";
 import { RESERVED_CLAIMS } from "../tokens/reserved-claims.js";
 import type { Checker } from "./checker.js";
-import { readClientJwks } from "./client-jwks.js";
 import { KNOWN_GRANT_TYPES } from "./grant-types.js";
 import { isLoopbackHost } from "./loopback.js";
 import { child } from "./path.js";
+import { CLIENT_KEYS, readPublicJwks } from "./public-jwks.js";
 import { isScopeToken } from "./scope-token.js";
 import type { ClientAuthMethod, JsonValue, ResolvedClient } from "./types.js";
 
@@ -184,7 +184,7 @@ export function resolveClient(checker: Checker, path: string, value: unknown, de
     }
   }
 
-  const jwks = fields.jwks === undefined ? undefined : readClientJwks(checker, at("jwks"), fields.jwks);
+  const jwks = fields.jwks === undefined ? undefined : readPublicJwks(checker, at("jwks"), fields.jwks, CLIENT_KEYS);
   const jwksUri = fields.jwksUri === undefined ? undefined : checker.string(at("jwksUri"), fields.jwksUri, jwksUriProblem);
   if (fields.jwks !== undefined && fields.jwksUri !== undefined) {
     checker.report(at("jwksUri"), "set jwks or jwksUri, not both: one place holds the client's keys");

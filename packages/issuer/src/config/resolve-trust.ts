@@ -10,6 +10,7 @@ import type { Checker, Fields } from "./checker.js";
 import { closest } from "./did-you-mean.js";
 import { isLoopbackHost } from "./loopback.js";
 import { child } from "./path.js";
+import { IDENTITY_PROVIDER_KEYS, readPublicJwks } from "./public-jwks.js";
 import type { ResolvedClient, ResolvedConfig, ResolvedTrustedIdentityProvider } from "./types.js";
 
 export interface TrustContext {
@@ -31,8 +32,6 @@ const SUBJECT_FIELDS = ["prefix", "accounts", "unmatched"];
 const MATCH_FIELDS = ["sub", "email", "tenant"] as const;
 const MAX_PROVIDERS = 100;
 const MAX_ACCOUNTS = 10_000;
-const MAX_KEYS = 100;
-const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 /** RFC 7518 §3.1, RFC 8037 §3.1: the key type each algorithm verifies with. */
 const KEY_TYPE: Readonly<Record<AsymmetricAlgorithm, string>> = {
   RS256: "RSA",
@@ -89,37 +88,6 @@ function trustedIssuerProblem(value: string): string | undefined {
   const problem = fetchableProblem(value, "identity provider");
   if (problem !== undefined) return problem.replace("swap the keys", "impersonate the identity provider");
   return undefined;
-}
-
-function readJwks(checker: Checker, path: string, value: unknown): { keys: Record<string, unknown>[] } | undefined {
-  const fields = checker.object(path, value, ["keys"]);
-  if (fields === undefined) return undefined;
-  const keys = checker.list(child(path, "keys"), fields.keys, { minItems: 1, maxItems: MAX_KEYS, unique: false, what: "public JWKs" }, (keyPath, raw) => {
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-      checker.report(keyPath, "must be a JWK object");
-      return undefined;
-    }
-    const jwk = raw as Record<string, unknown>;
-    if (jwk.kty === "oct") {
-      checker.report(keyPath, 'is a symmetric ("oct") key; an identity provider signs ID-JAGs with a private key: configure its public key (RSA, EC or OKP)');
-      return undefined;
-    }
-    const leaked = PRIVATE_MEMBERS.find((member) => Object.hasOwn(jwk, member));
-    if (leaked !== undefined) {
-      checker.report(keyPath, `holds private key material (${JSON.stringify(leaked)}); configure only the identity provider's public key`);
-      return undefined;
-    }
-    try {
-      // tokenward's own JWK rules, the ones that will verify the ID-JAGs.
-      createVerifier({ issuers: [{ issuer: "idp", audience: "as", jwks: { keys: [jwk] } }], cache: false });
-    } catch (error) {
-      if (!ConfigError.is(error)) throw error;
-      checker.report(keyPath, `is not usable: ${error.message.replace(/^.*?no usable key: /, "")}`);
-      return undefined;
-    }
-    return { ...jwk };
-  });
-  return keys === undefined ? undefined : { keys };
 }
 
 function readAlgorithms(checker: Checker, path: string, value: unknown): AsymmetricAlgorithm[] | undefined {
@@ -248,7 +216,7 @@ function readProvider(checker: Checker, path: string, value: unknown, context: T
   if (jwksUri !== undefined && jwksUri === context.ownJwksUri) {
     checker.report(at("jwksUri"), "is this server's own JWKS; its keys must not vouch for another issuer's ID-JAGs (draft §8.3)");
   }
-  const jwks = fields.jwks === undefined ? undefined : readJwks(checker, at("jwks"), fields.jwks);
+  const jwks = fields.jwks === undefined ? undefined : readPublicJwks(checker, at("jwks"), fields.jwks, IDENTITY_PROVIDER_KEYS);
   if (fields.jwks !== undefined && fields.jwksUri !== undefined)
     checker.report(at("jwksUri"), "set jwks or jwksUri, not both: one place holds the provider's keys");
 
