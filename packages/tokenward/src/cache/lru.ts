@@ -1,11 +1,11 @@
-interface Node<V> {
-  key: string;
+interface Node<K, V> {
+  key: K;
   value: V;
   bytes: number;
   /** The insertion count when the node was last put in front. */
   stamp: number;
-  newer: Node<V> | undefined;
-  older: Node<V> | undefined;
+  newer: Node<K, V> | undefined;
+  older: Node<K, V> | undefined;
 }
 
 /**
@@ -16,10 +16,10 @@ interface Node<V> {
  * and a hit on it usually touches nothing but the Map, not its neighbours'
  * cache lines. With small capacities this is exact LRU.
  */
-export class Lru<V> {
-  private readonly map = new Map<string, Node<V>>();
-  private newest: Node<V> | undefined;
-  private oldest: Node<V> | undefined;
+export class Lru<V, K extends string | number = string> {
+  private readonly map = new Map<K, Node<K, V>>();
+  private newest: Node<K, V> | undefined;
+  private oldest: Node<K, V> | undefined;
   private totalBytes = 0;
   private inserted = 0;
   private readonly promoteAfter: number;
@@ -39,7 +39,7 @@ export class Lru<V> {
     return this.totalBytes;
   }
 
-  get(key: string): V | undefined {
+  get(key: K): V | undefined {
     const node = this.map.get(key);
     if (node === undefined) return undefined;
     if (node !== this.newest && this.inserted - node.stamp > this.promoteAfter) {
@@ -49,21 +49,21 @@ export class Lru<V> {
     return node.value;
   }
 
-  set(key: string, value: V, bytes: number): void {
+  set(key: K, value: V, bytes: number): void {
     // The old value goes first, even when the new one is too large to keep:
     // a set never leaves an outdated value behind under its key.
     const existing = this.map.get(key);
     if (existing !== undefined) this.remove(existing);
     if (bytes > this.maxBytes) return;
     this.inserted++;
-    const node: Node<V> = { key, value, bytes, stamp: 0, newer: undefined, older: undefined };
+    const node: Node<K, V> = { key, value, bytes, stamp: 0, newer: undefined, older: undefined };
     this.map.set(key, node);
     this.pushNewest(node);
     this.totalBytes += bytes;
     while (this.oldest !== undefined && (this.map.size > this.maxEntries || this.totalBytes > this.maxBytes)) this.remove(this.oldest);
   }
 
-  delete(key: string): void {
+  delete(key: K): void {
     const node = this.map.get(key);
     if (node !== undefined) this.remove(node);
   }
@@ -75,13 +75,13 @@ export class Lru<V> {
     this.totalBytes = 0;
   }
 
-  private remove(node: Node<V>): void {
+  private remove(node: Node<K, V>): void {
     this.unlink(node);
     this.map.delete(node.key);
     this.totalBytes -= node.bytes;
   }
 
-  private unlink(node: Node<V>): void {
+  private unlink(node: Node<K, V>): void {
     if (node.newer === undefined) this.newest = node.older;
     else node.newer.older = node.older;
     if (node.older === undefined) this.oldest = node.newer;
@@ -90,7 +90,7 @@ export class Lru<V> {
     node.older = undefined;
   }
 
-  private pushNewest(node: Node<V>): void {
+  private pushNewest(node: Node<K, V>): void {
     node.stamp = this.inserted;
     node.older = this.newest;
     node.newer = undefined;
