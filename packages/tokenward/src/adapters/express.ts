@@ -4,7 +4,7 @@ import type { Guard } from "../authz/guards.js";
 import { type AuthOutcome, authenticateRequest, authorizeRequest, type RequestFacts } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
-import { authorizationHeaders, formBodyTokens, pathOf, queryTokens } from "../http/query.js";
+import { authorizationHeaders, formBodyTokens, NO_TOKENS, pathOf, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import { type RouteGuards, routeGuards } from "../http/route-guards.js";
 import type { VerifiedToken } from "../verifier/types.js";
@@ -25,7 +25,7 @@ function facts(req: Request, allowBodyToken: boolean, observed: boolean): Reques
     authorization: authorizationHeaders(req),
     queryTokens: queryTokens(req.originalUrl ?? req.url),
     // Only where body tokens are on: otherwise a form's access_token field is the application's data.
-    bodyTokens: allowBodyToken ? formBodyTokens(req.headers["content-type"], req.body) : [],
+    bodyTokens: allowBodyToken ? formBodyTokens(req.headers["content-type"], req.body) : NO_TOKENS,
     method: req.method,
     path: observed ? pathOf(req.originalUrl ?? req.url) : undefined,
   };

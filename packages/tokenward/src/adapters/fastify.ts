@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyReque
 import type { Guard } from "../authz/guards.js";
 import { type AuthOutcome, authenticateRequest, authorizeRequest } from "../http/authenticate.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
-import { authorizationHeaders, formBodyTokens, pathOf, queryTokens } from "../http/query.js";
+import { authorizationHeaders, formBodyTokens, NO_TOKENS, pathOf, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import { type RouteGuards, routeGuards } from "../http/route-guards.js";
 import type { VerifiedToken } from "../verifier/types.js";
@@ -56,7 +56,7 @@ const plugin: FastifyPluginCallback<AuthOptions> = (fastify, options, done) => {
       {
         authorization: authorizationHeaders(request.raw, request),
         queryTokens: queryTokens(request.url),
-        bodyTokens: resolved.allowBodyToken ? formBodyTokens(request.headers["content-type"], request.body) : [],
+        bodyTokens: resolved.allowBodyToken ? formBodyTokens(request.headers["content-type"], request.body) : NO_TOKENS,
         method: request.method,
         path: resolved.onDecision === undefined ? undefined : pathOf(request.url),
       },

@@ -4,7 +4,7 @@ import type { Guard } from "../authz/guards.js";
 import { authenticateRequest, authorizeRequest } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
-import { bodyTokens, fetchAuthorization, queryTokens } from "../http/query.js";
+import { bodyTokens, fetchAuthorization, NO_TOKENS, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import { type RouteGuards, routeGuards } from "../http/route-guards.js";
 import type { VerifiedToken } from "../verifier/types.js";
@@ -42,7 +42,7 @@ export function authenticate<E extends Env = AuthEnv>(options: AuthOptions = {})
       {
         authorization: fetchAuthorization(c.req.raw, c.env),
         queryTokens: queryTokens(c.req.url),
-        bodyTokens: resolved.allowBodyToken ? await formTokens(c) : [],
+        bodyTokens: resolved.allowBodyToken ? await formTokens(c) : NO_TOKENS,
         method: c.req.method,
         path: resolved.onDecision === undefined ? undefined : c.req.path,
       },

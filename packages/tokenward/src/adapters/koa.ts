@@ -4,7 +4,7 @@ import type { Guard } from "../authz/guards.js";
 import { authenticateRequest, authorizeRequest } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, DEFAULT_RESPONSE_OPTIONS, RESPONSE_OPTIONS, type ResponseOptions, resolveAuthOptions } from "../http/options.js";
-import { authorizationHeaders, formBodyTokens, queryTokens } from "../http/query.js";
+import { authorizationHeaders, formBodyTokens, NO_TOKENS, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import { type RouteGuards, routeGuards } from "../http/route-guards.js";
 import type { VerifiedToken } from "../verifier/types.js";
@@ -36,7 +36,7 @@ export function authenticate(options: AuthOptions = {}): Middleware<AuthState> {
         authorization: authorizationHeaders(ctx.req, ctx.request),
         queryTokens: queryTokens(ctx.originalUrl),
         // Only where body tokens are on: otherwise a form's access_token field is the application's data.
-        bodyTokens: resolved.allowBodyToken ? formBodyTokens(ctx.get("content-type"), (ctx.request as { body?: unknown }).body) : [],
+        bodyTokens: resolved.allowBodyToken ? formBodyTokens(ctx.get("content-type"), (ctx.request as { body?: unknown }).body) : NO_TOKENS,
         method: ctx.method,
         path: resolved.onDecision === undefined ? undefined : ctx.path,
       },

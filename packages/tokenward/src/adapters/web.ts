@@ -7,10 +7,10 @@ import {
   requireScopes as scopesGuard,
 } from "../authz/guards.js";
 import type { TokenError } from "../errors/token-error.js";
-import { authenticateRequest } from "../http/authenticate.js";
+import { type AuthOutcome, authenticateRequest } from "../http/authenticate.js";
 import type { ErrorResponse } from "../http/challenge.js";
 import { type AuthOptions, type ResolvedAuthOptions, resolveAuthOptions } from "../http/options.js";
-import { bodyTokens, fetchAuthorization, queryTokens } from "../http/query.js";
+import { bodyTokens, fetchAuthorization, NO_TOKENS, queryTokens } from "../http/query.js";
 import type { ResourceMetadata } from "../http/resource-metadata.js";
 import type { VerifiedToken } from "../verifier/types.js";
 
@@ -37,22 +37,42 @@ async function formTokens(request: Request): Promise<readonly string[]> {
   return bodyTokens({ access_token: form.getAll("access_token") });
 }
 
-async function run(request: Request, env: unknown, options: ResolvedAuthOptions): Promise<WebAuthResult> {
+function settle(outcome: AuthOutcome): WebAuthResult {
+  return outcome.ok ? outcome : { ok: false, error: outcome.error, response: toResponse(outcome.response) };
+}
+
+function authenticateWith(request: Request, env: unknown, options: ResolvedAuthOptions, body: readonly string[]): WebAuthResult | Promise<WebAuthResult> {
   const url = request.url;
   const pending = authenticateRequest(
     {
       authorization: fetchAuthorization(request, env),
       queryTokens: queryTokens(url),
-      bodyTokens: options.allowBodyToken ? await formTokens(request) : [],
+      bodyTokens: body,
       method: request.method,
       // Only decision events read the path: the URL is parsed only for them.
       path: options.onDecision === undefined ? undefined : new URL(url).pathname,
     },
     options,
   );
-  // No await for an answer already there: a cached token waits for nothing.
-  const outcome = pending instanceof Promise ? await pending : pending;
-  return outcome.ok ? outcome : { ok: false, error: outcome.error, response: toResponse(outcome.response) };
+  return pending instanceof Promise ? pending.then(settle) : settle(pending);
+}
+
+/**
+ * The result at once when nothing needs waiting for (a cached token, no form
+ * body to read): a request through protect() then costs no promise of ours.
+ * Throws only what an async function would have rejected with.
+ */
+function runNow(request: Request, env: unknown, options: ResolvedAuthOptions): WebAuthResult | Promise<WebAuthResult> {
+  if (options.allowBodyToken) return formTokens(request).then((tokens) => authenticateWith(request, env, options, tokens));
+  return authenticateWith(request, env, options, NO_TOKENS);
+}
+
+function run(request: Request, env: unknown, options: ResolvedAuthOptions): Promise<WebAuthResult> {
+  try {
+    return Promise.resolve(runNow(request, env, options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**
@@ -90,11 +110,24 @@ export function protect<A extends unknown[] = []>(
   handler: ProtectedHandler<A>,
   options: AuthOptions = {},
 ): (request: Request, ...rest: A) => Promise<Response> {
-  const authenticator = createAuthenticator(options);
-  return async (request, ...rest) => {
-    const result = await authenticator(request, rest[0]);
-    if (!result.ok) return result.response;
-    return handler(request, { auth: result.auth }, ...rest);
+  const resolved = resolveAuthOptions(options);
+  const respond = (result: WebAuthResult, request: Request, rest: A): Promise<Response> => {
+    if (!result.ok) return Promise.resolve(result.response);
+    try {
+      // Promise.resolve hands a native promise back as it is: no extra wrapping.
+      return Promise.resolve(handler(request, { auth: result.auth }, ...rest));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  return (request, ...rest) => {
+    let result: WebAuthResult | Promise<WebAuthResult>;
+    try {
+      result = runNow(request, rest[0], resolved);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return result instanceof Promise ? result.then((settled) => respond(settled, request, rest)) : respond(result, request, rest);
   };
 }
 

@@ -94,7 +94,8 @@ export class VerifiedTokenCache<T, W, C = unknown> {
     this.lru = new Lru(options.maxEntries, options.maxBytes);
   }
 
-  lookup(token: string, now: number): Entry<T, W, C> | undefined {
+  /** `now` in Unix seconds for the time rules; `nowMs`, the wall clock just read, for the key source. */
+  lookup(token: string, now: number, nowMs?: number): Entry<T, W, C> | undefined {
     const index = indexOf(token, this.seed);
     const entry = this.lru.get(index);
     // Another token with the same index is a stranger (forged, most likely):
@@ -104,7 +105,7 @@ export class VerifiedTokenCache<T, W, C = unknown> {
         // keys() also starts a background refresh once the keys are past
         // fresh, so a rotation is noticed even when every request hits. A
         // promise means no usable keys now: a full verification must say so.
-        const keys = entry.keys.keys();
+        const keys = entry.keys.keys(nowMs);
         if (!(keys instanceof Promise)) {
           this.hits++;
           return entry;

@@ -1,5 +1,7 @@
 // Shared by every request that has none: most requests allocate nothing here.
 const NONE: readonly string[] = Object.freeze([]);
+/** No tokens: what adapters pass for a source they do not read (one frozen list, not an array per request). */
+export const NO_TOKENS: readonly string[] = NONE;
 
 /** `access_token` query parameters of a request URL (path and query), parsed only when one may be there. */
 export function queryTokens(url: string | undefined): readonly string[] {

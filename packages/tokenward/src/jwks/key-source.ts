@@ -12,8 +12,12 @@ export interface KeySource {
   readonly remote: boolean;
   /** Bumped whenever the usable keys change (rotation): caches of verified tokens key on it. */
   readonly version: number;
-  /** The keys to verify with now. Synchronous whenever they are cached. */
-  keys(): KeySet | Promise<KeySet>;
+  /**
+   * The keys to verify with now. Synchronous whenever they are cached.
+   * `nowMs`: the wall clock (Date.now) as the caller just read it, which
+   * spares a second reading on the cache-hit path.
+   */
+  keys(nowMs?: number): KeySet | Promise<KeySet>;
   /** After an unknown kid: a refreshed set, or undefined when no fetch is allowed yet (cool-down). */
   refreshForUnknownKid(): Promise<KeySet> | undefined;
   /** Seconds until a fetch may be tried again; for Retry-After. */

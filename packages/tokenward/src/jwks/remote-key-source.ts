@@ -39,9 +39,9 @@ export class RemoteKeySource implements KeySource {
     private readonly now: () => number = Date.now,
   ) {}
 
-  keys(): KeySet | Promise<KeySet> {
+  keys(nowMs?: number): KeySet | Promise<KeySet> {
     const cached = this.cached;
-    const now = this.now();
+    const now = nowMs ?? this.now();
     if (cached !== undefined) {
       if (now < cached.freshUntil) return cached.set;
       if (now < cached.freshUntil + this.options.staleIfErrorMs) {

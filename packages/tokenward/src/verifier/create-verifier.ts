@@ -86,11 +86,15 @@ function malformed(hint: string): TokenError {
 export function createVerifier(options: VerifierOptions): Verifier {
   const backend: CryptoBackend = selectBackend(options?.crypto);
   const fetchJson = options?.fetchJson ?? createJsonFetcher(options?.fetch);
-  const issuers: CompiledIssuers = compileIssuers(options, { fetchJson, nowMs: Date.now });
+  // One wall clock for the key sources and the cache's look at them, so a
+  // cache hit reads it once (see verifyNow).
+  const wallClock = Date.now;
+  const issuers: CompiledIssuers = compileIssuers(options, { fetchJson, nowMs: wallClock });
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
   if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 64) throw new ConfigError("maxTokenBytes", "must be a whole number of bytes, at least 64");
-  const clock = options.now ?? (() => Date.now() / 1000);
+  const clock = options.now ?? (() => wallClock() / 1000);
   if (typeof clock !== "function") throw new ConfigError("now", "must be a function returning Unix seconds");
+  const ownClock = options.now === undefined;
   const cacheOptions = resolveCacheOptions(options.cache);
   const cache =
     cacheOptions === undefined ? undefined : new VerifiedTokenCache<VerifiedToken, TimeWindow, NonNullable<CompiledPolicy["check"]>>(cacheOptions, timeFailure);
@@ -189,9 +193,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
   function verifyNow(token: string): VerifiedToken | Promise<VerifiedToken> {
     if (token === undefined || token === null || token === "") throw new TokenError("token_missing", { hint: "verify() was called without a token" });
     if (typeof token !== "string") throw malformed(`the token is a ${typeof token}, not a string`);
-    const now = readClock();
+    // Without a clock of the caller's, the time claims and the key source's
+    // freshness are judged from one reading of the wall clock.
+    const ms = wallClock();
+    const now = ownClock ? ms / 1000 : readClock();
     if (cache !== undefined) {
-      const hit = cache.lookup(token, now);
+      const hit = cache.lookup(token, now, ms);
       if (hit !== undefined) {
         const result = hit.result;
         // A hit still runs the policy's `check` (see runCheck).
