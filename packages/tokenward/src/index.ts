@@ -38,6 +38,8 @@ export type {
   ClaimExpectation,
   ClaimPath,
   HmacSecret,
+  IntrospectionCacheOptions,
+  IntrospectionOptions,
   IssuerInfo,
   IssuerPolicy,
   JwkSet,

@@ -1,5 +1,7 @@
 import { DEFAULT_PERMISSION_CLAIMS, DEFAULT_ROLE_CLAIMS, type FactsConfig } from "../authz/facts.js";
 import { ConfigError } from "../errors/config-error.js";
+import { Introspector } from "../introspection/introspector.js";
+import { resolveIntrospection } from "../introspection/options.js";
 import type { JsonFetcher } from "../jwks/fetch-json.js";
 import { type KeySource, StaticKeySource } from "../jwks/key-source.js";
 import { JWKS_DEFAULTS, type JwksOptions, type ResolvedJwksOptions } from "../jwks/options.js";
@@ -37,17 +39,23 @@ export interface CompiledPolicy {
   readonly until: number | undefined;
   readonly keys: KeySource;
   readonly facts: FactsConfig;
+  /** RFC 7662 introspection at this issuer, when configured. */
+  readonly introspection: Introspector | undefined;
 }
 
 export interface CompiledIssuers {
   readonly exact: ReadonlyMap<string, CompiledPolicy>;
   readonly templates: readonly CompiledPolicy[];
   readonly all: readonly CompiledPolicy[];
+  /** The policy whose server introspects opaque tokens (tokens that are not a compact JWS), if any. */
+  readonly opaque: (CompiledPolicy & { readonly introspection: Introspector }) | undefined;
 }
 
 interface Dependencies {
   readonly fetchJson: JsonFetcher;
   readonly nowMs: () => number;
+  /** For introspection requests (POST); the global fetch when undefined. */
+  readonly fetch?: typeof fetch | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -125,6 +133,7 @@ class Compiler {
     const exact = new Map<string, CompiledPolicy>();
     const templates: CompiledPolicy[] = [];
     const all: CompiledPolicy[] = [];
+    let opaque: [string, CompiledPolicy & { readonly introspection: Introspector }] | undefined;
     for (const [field, policy] of flat) {
       const compiled = this.policy(field, policy);
       if (exact.has(compiled.issuer) || templates.some((other) => other.issuer === compiled.issuer)) {
@@ -133,8 +142,20 @@ class Compiler {
       if (compiled.template === undefined) exact.set(compiled.issuer, compiled);
       else templates.push(compiled);
       all.push(compiled);
+      const introspection = compiled.introspection;
+      if (introspection?.opaqueTokens === true) {
+        // An opaque token names no issuer, so exactly one server may be asked
+        // about it: asking several would send every token to all of them.
+        if (opaque !== undefined) {
+          throw new ConfigError(
+            `${field}.introspection.opaqueTokens`,
+            `${opaque[0]} (${JSON.stringify(opaque[1].issuer)}) already takes opaque tokens, and an opaque token does not say who issued it; set introspection.opaqueTokens: false on all issuers but the one whose server issues them`,
+          );
+        }
+        opaque = [field, compiled as CompiledPolicy & { readonly introspection: Introspector }];
+      }
     }
-    return { exact, templates, all };
+    return { exact, templates, all, opaque: opaque?.[1] };
   }
 
   private policy(field: string, policy: IssuerPolicy): CompiledPolicy {
@@ -204,6 +225,7 @@ class Compiler {
     if (policy.check !== undefined && typeof policy.check !== "function") throw new ConfigError(`${field}.check`, "must be a function");
 
     const jwksUri = policy.jwksUri;
+    const introspection = this.introspection(field, policy, template !== undefined, allowInsecureHttp);
     const info: IssuerInfo = Object.freeze({
       issuer,
       name: policy.name ?? issuer,
@@ -235,7 +257,19 @@ class Compiler {
         permissionClaims: policy.permissionClaims ?? DEFAULT_PERMISSION_CLAIMS,
         resourceAccessClients: policy.resourceAccessClients === undefined ? [] : stringList(`${field}.resourceAccessClients`, policy.resourceAccessClients),
       },
+      introspection,
     };
+  }
+
+  private introspection(field: string, policy: IssuerPolicy, isTemplate: boolean, allowInsecureHttp: boolean): Introspector | undefined {
+    if (policy.introspection === undefined) return undefined;
+    const { settings, credentials } = resolveIntrospection(`${field}.introspection`, policy.introspection, {
+      issuer: policy.issuer,
+      isTemplate,
+      discoveryUrl: policy.discoveryUrl,
+      allowInsecureHttp,
+    });
+    return new Introspector(settings, credentials, { fetch: this.deps.fetch, fetchJson: this.deps.fetchJson, nowMs: this.deps.nowMs });
   }
 
   private kindClaims(field: string, kindClaims: IssuerPolicy["kindClaims"]): (readonly [string, string])[] {

@@ -46,7 +46,8 @@ export function parseMaxAge(cacheControl: string | null, age: string | null): nu
   return Math.max(0, maxAge - ageSeconds);
 }
 
-async function readCapped(response: Response, maxBytes: number, abort: () => void): Promise<Uint8Array> {
+/** Reads a body, refusing (and aborting) once it passes `maxBytes`: never buffers more than the cap. */
+export async function readCapped(response: Response, maxBytes: number, abort: () => void): Promise<Uint8Array> {
   const declared = response.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) {
     abort();

@@ -56,9 +56,12 @@ export function timeFailure(window: TimeWindow, now: number): TimeFailure | unde
  * The time rules, with hints that give the distances and this server's
  * clock, since most failures here are clock skew. `exp` is required
  * (RFC 9068 §2.2), and `iat` too when the policy bounds the token's age.
+ * An introspection answer may lack `exp` (RFC 7662 §2.2: optional): with
+ * `expRequired` false its window then ends at Infinity.
  */
-export function checkTimes(claims: JwtClaims, policy: CompiledPolicy, now: number): TimeWindow {
-  const exp = numericDate(claims, "exp");
+export function checkTimes(claims: JwtClaims, policy: CompiledPolicy, now: number, expRequired = true): TimeWindow {
+  let exp = numericDate(claims, "exp");
+  if (exp === undefined && !expRequired) exp = Number.POSITIVE_INFINITY;
   if (exp === undefined) throw new TokenError("claim_missing", { hint: 'the token has no "exp"; access tokens must expire (RFC 9068 §2.2)' });
   const nbf = numericDate(claims, "nbf");
   const iat = numericDate(claims, "iat");

@@ -5,6 +5,7 @@ import { selectBackend } from "../crypto/select.js";
 import { ConfigError } from "../errors/config-error.js";
 import { list, show } from "../errors/hints.js";
 import { TokenError } from "../errors/token-error.js";
+import { isOpaque } from "../introspection/introspector.js";
 import { type CompiledIssuers, type CompiledPolicy, compileIssuers } from "../issuers/compile.js";
 import { selectIssuer } from "../issuers/select.js";
 import { createJsonFetcher } from "../jwks/fetch-json.js";
@@ -89,7 +90,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // One wall clock for the key sources and the cache's look at them, so a
   // cache hit reads it once (see verifyNow).
   const wallClock = Date.now;
-  const issuers: CompiledIssuers = compileIssuers(options, { fetchJson, nowMs: wallClock });
+  const issuers: CompiledIssuers = compileIssuers(options, { fetchJson, nowMs: wallClock, fetch: options?.fetch });
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
   if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 64) throw new ConfigError("maxTokenBytes", "must be a whole number of bytes, at least 64");
   const clock = options.now ?? (() => wallClock() / 1000);
@@ -156,13 +157,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     checkAudience(claims, policy);
     checkRegisteredTypes(claims);
     checkRequiredClaims(claims, policy);
-    if (policy.check === undefined) return finish(pending, times);
+    // introspectJwts: the issuer's server must still call the token active
+    // (RFC 7662), before the policy's check, and again on every cache hit.
+    const check = policy.introspection?.introspectJwts === true ? policy.introspection.checkFor(pending.token, policy, readClock) : policy.check;
+    if (check === undefined) return finish(pending, times, check);
     // Frozen before the check, as a cache hit hands it frozen claims too.
-    const checked = runCheck(policy.check, { claims: deepFreeze(claims), header: pending.header, issuer: policy.info });
-    return checked === undefined ? finish(pending, times) : checked.then(() => finish(pending, times));
+    const checked = runCheck(check, { claims: deepFreeze(claims), header: pending.header, issuer: policy.info });
+    return checked === undefined ? finish(pending, times, check) : checked.then(() => finish(pending, times, check));
   }
 
-  function finish(pending: Pending, times: TimeWindow): VerifiedToken {
+  function finish(pending: Pending, times: TimeWindow, check: CompiledPolicy["check"]): VerifiedToken {
     const { policy } = pending;
     const result = new VerifiedResult(pending.claims, pending.header, policy.info, policy.facts, pending.tenant, times.exp);
     cache?.store(
@@ -171,7 +175,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       times,
       policy.keys,
       pending.keysVersion,
-      policy.check,
+      check,
       pending.now,
       pending.token.length + 2 * pending.payloadLength + ENTRY_OVERHEAD_BYTES,
     );
@@ -179,6 +183,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   function verifyFresh(token: string, now: number): VerifiedToken | Promise<VerifiedToken> {
+    // Not a compact JWS: an opaque token, for the issuer configured to introspect them (RFC 7662).
+    const opaque = issuers.opaque;
+    if (opaque !== undefined && isOpaque(token)) return opaque.introspection.verifyOpaque(token, opaque, now, maxTokenBytes);
     const pending = prepare(token, now);
     const key = resolveKey(pending.policy.keys, pending.alg, pending.header.kid);
     return key instanceof Promise ? key.then((resolved) => checkSigned(pending, resolved)) : checkSigned(pending, key);

@@ -126,6 +126,80 @@ export interface IssuerPolicy {
   readonly dangerouslyAllowInsecureHttp?: boolean;
   /** Overrides of the verifier's JWKS settings for this issuer. */
   readonly jwksOptions?: JwksOptions;
+  /**
+   * Token introspection (RFC 7662) at this issuer: opaque tokens (anything
+   * that is not a compact JWS) are sent to its introspection endpoint, and
+   * optionally this issuer's JWTs too, so that revoked ones are refused.
+   */
+  readonly introspection?: IntrospectionOptions;
+}
+
+/** Bounds of the cache of active introspection answers. */
+export interface IntrospectionCacheOptions {
+  /** Most answers remembered. Default 10,000. */
+  readonly maxEntries?: number;
+  /** Most (estimated) bytes: the token, the parsed answer and bookkeeping. Default 16 MiB. */
+  readonly maxBytes?: number;
+  /** Longest an answer is trusted, whatever its `exp`: how late a revocation may be noticed. Default 60 seconds. */
+  readonly maxTtlSeconds?: number;
+}
+
+/**
+ * How tokenward asks an issuer's authorization server whether a token is
+ * active (RFC 7662 §2), as a client of its own (RFC 7662 §2.1: the caller
+ * authenticates).
+ */
+export interface IntrospectionOptions {
+  /**
+   * The introspection endpoint. Default: `introspection_endpoint` from the
+   * issuer's metadata (RFC 8414 §2), found like the JWKS (`discoveryUrl`, or
+   * the well-known URLs of the issuer). https, or http on a loopback host.
+   */
+  readonly endpoint?: string;
+  /** This API's client id at the authorization server. */
+  readonly clientId: string;
+  /** Its client secret. Never logged, never in an error or a hint. */
+  readonly clientSecret: string;
+  /**
+   * Client authentication (RFC 6749 §2.3.1): HTTP Basic (the default, which
+   * every server must support) or the secret in the form body.
+   */
+  readonly auth?: "client_secret_basic" | "client_secret_post";
+  /**
+   * Send opaque tokens (tokens that are not a compact JWS) here. Default
+   * true. An opaque token does not say who issued it, so one issuer at most
+   * may take them: set false on the others.
+   */
+  readonly opaqueTokens?: boolean;
+  /**
+   * Also introspect this issuer's JWTs after they verified (signature,
+   * times, audience...), so a revoked JWT is refused within `cache.maxTtlSeconds`.
+   * Default false: a JWT is then trusted until it expires.
+   */
+  readonly introspectJwts?: boolean;
+  /**
+   * Require `iss` in the introspection answer. Default true. When present,
+   * `iss` must always equal the issuer byte for byte; set false only for a
+   * server that never sends it (RFC 7662 §2.2 makes it optional).
+   */
+  readonly requireIssuer?: boolean;
+  /** Deadline for one introspection request, headers and body. Default 5000. */
+  readonly timeoutMs?: number;
+  /** Largest answer accepted, refused while streaming. Default 64 KiB. */
+  readonly maxBytes?: number;
+  /**
+   * After the endpoint was unreachable (timeout, network error, HTTP 5xx),
+   * how long new introspections fail fast with `introspection_unavailable`
+   * instead of piling up. Default 1000 ms; 0 turns it off.
+   */
+  readonly failureBackoffMs?: number;
+  /**
+   * Active answers are remembered by the exact token until the answer's
+   * `exp` or `maxTtlSeconds`, whichever is first (RFC 7662 §4). `false`
+   * asks the endpoint for every request (concurrent requests with the same
+   * token still share one answer).
+   */
+  readonly cache?: false | IntrospectionCacheOptions;
 }
 
 /** The policy that accepted a token, as results and logs show it: no secrets. */
@@ -149,9 +223,9 @@ export interface VerifierOptions {
   readonly maxTokenBytes?: number;
   /** JWKS fetching and caching bounds. */
   readonly jwks?: JwksOptions;
-  /** The HTTP fetcher for JWKS and discovery (e.g. through a proxy). Default: global `fetch`. */
+  /** The HTTP fetcher for JWKS, discovery and introspection (e.g. through a proxy). Default: global `fetch`. */
   readonly fetch?: typeof fetch;
-  /** Replace the whole JSON fetcher (tests, custom transports). */
+  /** Replace the whole JSON fetcher for JWKS and discovery (tests, custom transports); introspection uses `fetch`. */
   readonly fetchJson?: JsonFetcher;
   /** Signature backend: node:crypto where available (`auto`), or force one. */
   readonly crypto?: CryptoChoice;
@@ -166,9 +240,9 @@ export interface VerifierOptions {
 }
 
 export interface VerifiedToken<C extends JwtClaims = JwtClaims> {
-  /** The JWT claims set. */
+  /** The JWT claims set; for an opaque token, the members of the introspection answer. */
   readonly claims: C;
-  /** The protected header. */
+  /** The protected header; for an opaque token, `{ alg: "introspection" }` (no JWS carries that alg). */
   readonly header: JwsHeader;
   /** The issuer policy that matched. */
   readonly issuer: IssuerInfo;
@@ -180,6 +254,6 @@ export interface VerifiedToken<C extends JwtClaims = JwtClaims> {
   readonly subject: string | undefined;
   /** The tenant, for a `{tenantid}` issuer template. */
   readonly tenant: string | undefined;
-  /** `exp`, in Unix seconds. */
+  /** `exp`, in Unix seconds (`Infinity` for an introspected token whose answer has no `exp`). */
   readonly expiresAt: number;
 }
