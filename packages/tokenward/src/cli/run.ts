@@ -1,12 +1,16 @@
 import { ConfigError } from "../errors/config-error.js";
 import { TokenError } from "../errors/token-error.js";
 import { DECODE_USAGE, decodeCommand } from "./commands/decode.js";
+import { DISCOVER_USAGE, discoverCommand } from "./commands/discover.js";
+import { DOCTOR_USAGE, doctorCommand } from "./commands/doctor.js";
 import { VERIFY_USAGE, verifyCommand } from "./commands/verify.js";
 import { EXIT, type Io, UsageError } from "./io.js";
 
 const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promise<number>; usage: string; summary: string }> = {
   verify: { run: verifyCommand, usage: VERIFY_USAGE, summary: "verify a token against trusted issuers" },
   decode: { run: decodeCommand, usage: DECODE_USAGE, summary: "print a token's header and payload, unverified" },
+  discover: { run: discoverCommand, usage: DISCOVER_USAGE, summary: "fetch an issuer's metadata and JWKS, and say what is wrong with them" },
+  doctor: { run: doctorCommand, usage: DOCTOR_USAGE, summary: "check an issuer, its keys, the clocks and a token, with a fix for each failure" },
 };
 
 // Run by @tokenward/issuer, loaded only when one of them is asked for, so that
@@ -15,6 +19,7 @@ const ISSUER_COMMANDS: Record<string, string> = {
   serve: "run an authorization server from a JSON configuration (@tokenward/issuer)",
   keys: "generate, rotate and list the issuer's signing keys (@tokenward/issuer)",
   secret: "hash a client secret for an issuer configuration (@tokenward/issuer)",
+  mint: "sign a token for local testing, as the issuer would or with a key file (@tokenward/issuer)",
 };
 
 export const USAGE = `Usage: tokenward <command> [options]
