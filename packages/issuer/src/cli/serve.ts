@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { IssuerConfigError } from "../config/resolve.js";
 import type { IssuerEvent } from "../config/types.js";
 import { type CreateIssuerOptions, createIssuer } from "../create-issuer.js";
+import { jsonErrorPosition } from "./json-position.js";
 import type { CommandIo, IssuerCommand } from "./types.js";
 
 const USAGE = `Usage: tokenward serve --config FILE [--port PORT] [--host HOST]
@@ -119,6 +120,7 @@ async function loadJson(file: string): Promise<{ value: unknown } | { error: str
   try {
     return { value: JSON.parse(text) };
   } catch (error) {
-    return { error: `${file} is not JSON: ${(error as Error).message}` };
+    const where = jsonErrorPosition(text, error);
+    return { error: `${file} is not JSON${where === "" ? "" : ` (${where})`}` };
   }
 }

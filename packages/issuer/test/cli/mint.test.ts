@@ -212,7 +212,18 @@ describe("tokenward mint --config", () => {
     expect(missing.stderr).toContain(`no configuration file at ${join(dir, "nope.json")}`);
     const notJson = join(dir, "broken.json");
     await writeFile(notJson, "{ issuer: nope");
-    expect((await run(["mint", "--config", notJson, "--client", "x"])).stderr).toContain(`${notJson} is not JSON`);
+    const broken = await run(["mint", "--config", notJson, "--client", "x"]);
+    expect(broken.stderr).toContain(`${notJson} is not JSON`);
+    // A private JWK given as --config by mistake, with a slip a JSON parser
+    // quotes: the parser's message would repeat the characters around it.
+    const privateD = "Zk9xQ2hJd3RzT0lCVnZUa0FkQ2x5";
+    secrets.push(privateD.slice(0, 8));
+    const slipped = join(dir, "slipped-key.json");
+    await writeFile(slipped, `{"kty":"EC","crv":"P-256","d":'${privateD}',"x":"abc"}`);
+    const leaked = await run(["mint", "--config", slipped, "--client", "x"]);
+    expect(leaked).toMatchObject({ code: 2, stdout: "" });
+    expect(leaked.stderr).toContain(`${slipped} is not JSON`);
+    expect(leaked.stderr).not.toContain(privateD.slice(0, 8));
     const invalid = await writeJson("invalid.json", {
       issuer: "http://example.com",
       clients: [{ clientId: "svc", secretHash: "plain", audiences: [], scopes: [] }],

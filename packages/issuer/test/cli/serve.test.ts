@@ -65,4 +65,15 @@ describe("tokenward serve", () => {
     expect(await new Promise((resolve) => notJson.child.once("exit", resolve))).toBe(2);
     expect(notJson.output()).toContain("is not JSON");
   });
+
+  it("says where a file is not JSON without quoting it (a private key given by mistake stays unprinted)", async () => {
+    // A private JWK cut short: V8's parser message would quote the text around the error.
+    const slipped = join(dir, "slipped.json");
+    await writeFile(slipped, '{"kty":"OKP","crv":"Ed25519","d":\'Zk9xQ2hJdSecretSecret\',"x":"abc"}');
+    const serve = spawnNode([cli, "serve", "--config", slipped]);
+    expect(await new Promise((resolve) => serve.child.once("exit", resolve))).toBe(2);
+    const output = serve.output();
+    expect(output).toContain(`${slipped} is not JSON`);
+    expect(output).not.toContain("Zk9xQ2hJd");
+  });
 });

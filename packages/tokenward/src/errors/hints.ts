@@ -39,8 +39,15 @@ export function show(value: unknown, max = 200): string {
     // token-chosen "toString" member: describe the value without reading it.
     text = Array.isArray(value) ? "(an array nested too deeply to show)" : `(a ${typeof value} nested too deeply to show)`;
   }
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+  // JSON.stringify escapes C0 controls but not DEL, the C1 controls (U+009B
+  // is a one-character CSI to many terminals) or the bidirectional overrides
+  // that reorder what a reader sees; hints end up in logs and terminals.
+  const safe = text.replace(UNSAFE, escapeChar);
+  return safe.length > max ? `${safe.slice(0, max)}…` : safe;
 }
+
+const UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const escapeChar = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 export function list(values: readonly unknown[], max = 10): string {
   if (values.length === 0) return "(none)";

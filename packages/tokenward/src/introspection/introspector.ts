@@ -5,7 +5,9 @@ import type { CompiledPolicy } from "../issuers/compile.js";
 import { createMetadataLocator } from "../issuers/discovery.js";
 import { grandfatheringOver } from "../issuers/select.js";
 import type { JsonFetcher } from "../jwks/fetch-json.js";
+import { decodeCanonical } from "../jws/base64url.js";
 import type { JwsHeader } from "../jws/parse.js";
+import { decodeUtf8 } from "../jws/utf8.js";
 import { checkTimes, type TimeWindow, timeFailure } from "../verifier/check-claims.js";
 import { runCheck } from "../verifier/checks.js";
 import { deepFreeze } from "../verifier/deep-freeze.js";
@@ -58,6 +60,26 @@ export function isOpaque(token: string): boolean {
 
 function malformed(hint: string): TokenError {
   return new TokenError("token_malformed", { hint });
+}
+
+/**
+ * Whether a token is a compact JWE (RFC 7516 §7.1): five segments, the first
+ * a JOSE header with "enc" (§9 tells JWE from JWS by that member). It is not
+ * an opaque token of the introspecting server but an encrypted JWT, possibly
+ * from another issuer (its iss is inside, unreadable), so it is never sent.
+ */
+function isCompactJwe(token: string): boolean {
+  const segments = token.split(".");
+  if (segments.length !== 5) return false;
+  const bytes = decodeCanonical(segments[0] as string);
+  const text = bytes === undefined ? undefined : decodeUtf8(bytes);
+  if (text === undefined || !text.trimStart().startsWith("{")) return false;
+  try {
+    const header: unknown = JSON.parse(text);
+    return typeof header === "object" && header !== null && !Array.isArray(header) && Object.hasOwn(header, "enc");
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -121,6 +143,11 @@ export class Introspector {
     if (token.length > maxTokenBytes) throw malformed(`the token is ${token.length} bytes, over the limit of ${maxTokenBytes} (maxTokenBytes)`);
     // Nothing that could not be a bearer token is sent to the server.
     if (!B64TOKEN.test(token)) throw malformed("the opaque token has characters a bearer token cannot have (RFC 6750 §2.1); it was not introspected");
+    if (isCompactJwe(token)) {
+      throw malformed(
+        "the token is an encrypted JWT (a compact JWE, RFC 7516), which tokenward does not decrypt; it was not introspected, since its issuer cannot be read. Send a signed JWT (JWS) or an opaque token",
+      );
+    }
     // A grandfathered issuer past its date is refused before its server is asked.
     if (policy.until !== undefined && now > policy.until) throw grandfatheringOver(policy.issuer, policy.until);
     const known = this.#lookup(token, policy, now);
@@ -177,6 +204,18 @@ export class Introspector {
   #ask(token: string, policy: CompiledPolicy, now: number, opaque: boolean): Promise<Remembered> {
     const pending = this.#inflight.get(token);
     if (pending !== undefined) return pending;
+    // Each distinct token is one request to the server, and inactive answers
+    // are not remembered, so a flood of random tokens would otherwise open
+    // requests (sockets, timers, tokens in memory) without bound. Beyond the
+    // limit a token is refused at once rather than queued: a queue would be
+    // unbounded too, and its waiters would time out anyway.
+    const limit = this.#settings.maxConcurrent;
+    if (this.#inflight.size >= limit) {
+      throw new TokenError("introspection_unavailable", {
+        hint: `${limit} introspection requests are already in flight, the limit (introspection.maxConcurrent), so this token was not introspected. Either the endpoint is slow to answer (each request waits up to introspection.timeoutMs), or the API receives a flood of distinct unknown tokens; raise introspection.maxConcurrent if this is genuine load`,
+        retryAfter: 1,
+      });
+    }
     const asked = this.#fetchAndCheck(token, policy, now, opaque);
     this.#inflight.set(token, asked);
     const forget = () => {

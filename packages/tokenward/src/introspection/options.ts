@@ -21,7 +21,10 @@ export const INTROSPECTION_CACHE_DEFAULTS: ResolvedIntrospectionCache = Object.f
   maxTtlSeconds: 60,
 });
 
-const DEFAULTS = Object.freeze({ timeoutMs: 5_000, maxBytes: 64 * 1024, failureBackoffMs: 1_000 });
+// maxConcurrent: requests in flight at once. Each waits at most timeoutMs, so
+// 64 keeps a healthy server's throughput (64 / latency) while a flood of
+// junk tokens holds at most 64 sockets and 64 tokens in memory.
+const DEFAULTS = Object.freeze({ timeoutMs: 5_000, maxBytes: 64 * 1024, failureBackoffMs: 1_000, maxConcurrent: 64 });
 // Discovery documents are larger than introspection answers (Keycloak's is ~6 KiB, Entra's ~2 KiB).
 const METADATA_MAX_BYTES = 512 * 1024;
 
@@ -36,6 +39,7 @@ const KNOWN = [
   "timeoutMs",
   "maxBytes",
   "failureBackoffMs",
+  "maxConcurrent",
   "cache",
 ] as const;
 
@@ -55,6 +59,8 @@ export interface IntrospectionSettings {
   readonly requireIssuer: boolean;
   readonly limits: FetchLimits;
   readonly failureBackoffMs: number;
+  /** Most requests in flight at once; beyond, new tokens are refused fast. */
+  readonly maxConcurrent: number;
   readonly cache: ResolvedIntrospectionCache | undefined;
 }
 
@@ -94,6 +100,12 @@ function credential(field: string, value: unknown, what: string): string {
     throw new ConfigError(field, "contains a lone UTF-16 surrogate, which cannot be sent");
   }
   return value;
+}
+
+function wholePositive(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || (value as number) < 1) throw new ConfigError(field, "must be a whole number, 1 or more");
+  return value as number;
 }
 
 function resolveCache(field: string, value: unknown): ResolvedIntrospectionCache | undefined {
@@ -184,6 +196,7 @@ export function resolveIntrospection(
       requireIssuer: flag(`${field}.requireIssuer`, options.requireIssuer, true),
       limits: { timeoutMs, maxBytes: positive(`${field}.maxBytes`, options.maxBytes, DEFAULTS.maxBytes) },
       failureBackoffMs: positive(`${field}.failureBackoffMs`, options.failureBackoffMs, DEFAULTS.failureBackoffMs, true),
+      maxConcurrent: wholePositive(`${field}.maxConcurrent`, options.maxConcurrent, DEFAULTS.maxConcurrent),
       cache: resolveCache(`${field}.cache`, options.cache),
     },
   };

@@ -1,3 +1,5 @@
+import { show } from "../errors/hints.js";
+
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
 export function isLoopbackUrl(url: URL): boolean {
@@ -15,14 +17,14 @@ export function fetchUrlProblem(raw: string, allowInsecureHttp: boolean): string
   try {
     url = new URL(raw);
   } catch {
-    return `"${raw}" is not an absolute URL`;
+    return `${show(raw)} is not an absolute URL`;
   }
   if (url.username !== "" || url.password !== "") return "credentials in a URL end up in logs; remove them";
-  if (url.hash !== "") return `"${raw}" has a #fragment, which no server sees`;
+  if (url.hash !== "") return `${show(raw)} has a #fragment, which no server sees`;
   if (url.protocol === "https:") return undefined;
   if (url.protocol === "http:") {
     if (isLoopbackUrl(url) || allowInsecureHttp) return undefined;
-    return `"${raw}" uses http on a non-loopback host; use https (http is accepted only on 127.0.0.1, ::1 and localhost, or with dangerouslyAllowInsecureHttp)`;
+    return `${show(raw)} uses http on a non-loopback host; use https (http is accepted only on 127.0.0.1, ::1 and localhost, or with dangerouslyAllowInsecureHttp)`;
   }
-  return `"${raw}" must be an https URL`;
+  return `${show(raw)} must be an https URL`;
 }

@@ -194,6 +194,14 @@ export interface IntrospectionOptions {
    */
   readonly failureBackoffMs?: number;
   /**
+   * Most introspection requests in flight at once (distinct tokens; one
+   * token's concurrent verifications share one request). Beyond it a new
+   * token is refused at once with `introspection_unavailable`, never queued:
+   * a flood of random opaque tokens, each one a request to the server,
+   * cannot pile up requests, sockets or memory. Default 64.
+   */
+  readonly maxConcurrent?: number;
+  /**
    * Active answers are remembered by the exact token until the answer's
    * `exp` or `maxTtlSeconds`, whichever is first (RFC 7662 §4). `false`
    * asks the endpoint for every request (concurrent requests with the same

@@ -12,6 +12,7 @@ import { IssuerConfigError, resolveConfig } from "../../config/resolve.js";
 import type { IssuerContext } from "../../context.js";
 import { clientCredentialsGrant } from "../../grants/client-credentials.js";
 import { createMemoryStore } from "../../store/memory.js";
+import { jsonErrorPosition } from "../json-position.js";
 import { MintError } from "./mint-error.js";
 import { openReadOnlyKeys } from "./read-only-keys.js";
 
@@ -38,7 +39,8 @@ async function readConfig(file: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new MintError(`${file} is not JSON: ${(error as Error).message}`);
+    const where = jsonErrorPosition(text, error);
+    throw new MintError(`${file} is not JSON${where === "" ? "" : ` (${where})`}; --config takes an issuer configuration file`);
   }
 }
 

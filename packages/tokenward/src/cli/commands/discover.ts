@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { show } from "../../errors/hints.js";
 import type { Check } from "../diagnose/check.js";
-import { bare, skewWords } from "../diagnose/format.js";
+import { bare, printable, skewWords } from "../diagnose/format.js";
 import { type IssuerInspection, inspectIssuer } from "../diagnose/inspect-issuer.js";
 import { keyLine } from "../diagnose/inspect-jwks.js";
 import { issuerChecks } from "../diagnose/issuer-checks.js";
@@ -60,7 +60,7 @@ function render(inspection: IssuerInspection, checks: readonly Check[], colour: 
   lines.push("");
   if (problems.length === 0) lines.push("✓ all is well: a verifier can discover this issuer and use its keys");
   else lines.push(`✗ ${problems.length === 1 ? "1 problem" : `${problems.length} problems`}:`);
-  return `${lines.join("\n")}\n${problems.length === 0 ? "" : renderChecks(problems, colour)}`;
+  return `${printable(lines.join("\n"))}\n${problems.length === 0 ? "" : renderChecks(problems, colour)}`;
 }
 
 function json(inspection: IssuerInspection, checks: readonly Check[]): Record<string, unknown> {
@@ -121,7 +121,7 @@ export async function discoverCommand(argv: readonly string[], io: Io): Promise<
   const inspection = await inspectIssuer({ issuer, allowInsecureHttp, fetcher: createObservedFetcher(), limits: DIAGNOSE_LIMITS });
   const checks = issuerChecks(inspection, { clockTolerance: DEFAULT_CLOCK_TOLERANCE, allowInsecureHttp });
   const ok = checks.every((check) => check.status !== "fail");
-  if (values.json === true) io.stdout(`${JSON.stringify(json(inspection, checks))}\n`);
+  if (values.json === true) io.stdout(printable(`${JSON.stringify(json(inspection, checks))}\n`));
   else io.stdout(render(inspection, checks, useColour(io.tty, io.env)));
   return ok ? EXIT.ok : EXIT.invalid;
 }

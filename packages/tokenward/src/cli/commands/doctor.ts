@@ -6,7 +6,7 @@ import { DEFAULT_TYPES } from "../../issuers/typ.js";
 import { createVerifier } from "../../verifier/create-verifier.js";
 import type { IssuerPolicy, JwkSet } from "../../verifier/types.js";
 import { type Check, fail, pass } from "../diagnose/check.js";
-import { bare } from "../diagnose/format.js";
+import { bare, printable } from "../diagnose/format.js";
 import { type IssuerInspection, inspectIssuer } from "../diagnose/inspect-issuer.js";
 import { issuerChecks } from "../diagnose/issuer-checks.js";
 import { createObservedFetcher, type ObservedFetcher } from "../diagnose/observed-fetcher.js";
@@ -153,14 +153,15 @@ export async function doctorCommand(argv: readonly string[], io: Io): Promise<nu
   const failed = checks.filter((check) => check.status === "fail").length;
   const passed = checks.filter((check) => check.status === "pass").length;
   if (values.json === true) {
-    io.stdout(`${JSON.stringify({ ok: failed === 0, issuer: settings.issuer, audiences: settings.audiences, checks: checks.map(checkJson) })}\n`);
+    io.stdout(printable(`${JSON.stringify({ ok: failed === 0, issuer: settings.issuer, audiences: settings.audiences, checks: checks.map(checkJson) })}\n`));
   } else {
     const audience = settings.audiences.length === 0 ? "no audience given" : `audience ${settings.audiences.map((value) => show(value)).join(", ")}`;
     const head = `tokenward doctor: issuer ${show(settings.issuer)}, ${audience}${token === undefined ? ", no token" : ""}\n\n`;
     const skipped = checks.length - failed - passed;
     const tally = `${passed} passed, ${failed} failed${skipped === 0 ? "" : `, ${skipped} not applicable`}`;
     const foot = failed === 0 ? `\n✓ all checks passed (${tally})\n` : `\n✗ ${failed === 1 ? "1 check" : `${failed} checks`} failed (${tally})\n`;
-    io.stdout(`${head}${renderChecks(checks, useColour(io.tty, io.env))}${foot}`);
+    // renderChecks escapes what it prints itself, and adds the colour codes after.
+    io.stdout(`${printable(head)}${renderChecks(checks, useColour(io.tty, io.env))}${foot}`);
   }
   return failed === 0 ? EXIT.ok : EXIT.invalid;
 }

@@ -1,4 +1,5 @@
 import type { Check } from "./check.js";
+import { printable } from "./format.js";
 
 const SYMBOL = { pass: "✓", fail: "✗", skip: "-" } as const;
 const COLOUR = { pass: "\u001b[32m", fail: "\u001b[31m", skip: "\u001b[2m" } as const;
@@ -14,9 +15,10 @@ export function renderChecks(checks: readonly Check[], colour: boolean): string 
   const lines: string[] = [];
   for (const check of checks) {
     const symbol = colour ? `${COLOUR[check.status]}${SYMBOL[check.status]}${RESET}` : SYMBOL[check.status];
-    lines.push(`${symbol} ${check.title.padEnd(width)}  ${check.summary}`);
-    for (const detail of check.details ?? []) lines.push(`    ${detail}`);
-    if (check.hint !== undefined) lines.push(`    hint: ${check.hint}`);
+    // Summaries, details and hints quote servers and tokens: escaped here, before the colour codes are added.
+    lines.push(`${symbol} ${check.title.padEnd(width)}  ${printable(check.summary)}`);
+    for (const detail of check.details ?? []) lines.push(`    ${printable(detail)}`);
+    if (check.hint !== undefined) lines.push(`    hint: ${printable(check.hint)}`);
   }
   return `${lines.join("\n")}\n`;
 }
