@@ -1,4 +1,5 @@
-import { FetchFailure, type FetchLimits, readCapped } from "./fetch-json.js";
+import { Exchange } from "./exchange.js";
+import type { FetchLimits } from "./fetch-json.js";
 
 /** What an endpoint answered to a form POST. */
 export interface FormAnswer {
@@ -27,56 +28,25 @@ export async function postForm(
   headers: Readonly<Record<string, string>>,
   limits: FetchLimits,
 ): Promise<FormAnswer> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, limits.timeoutMs);
-  (timer as { unref?: () => void }).unref?.();
+  const exchange = new Exchange(limits);
   try {
-    let response: Response;
-    try {
-      response = await fetchImpl(url, {
-        method: "POST",
-        signal: controller.signal,
-        redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
-        body: form.toString(),
-      });
-    } catch (cause) {
-      if (timedOut) throw new FetchFailure("timeout", `no answer within ${limits.timeoutMs} ms`);
-      // The cause's message (ECONNREFUSED, a TLS error), never the request: its body holds the token.
-      const detail = cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : "unknown error";
-      throw new FetchFailure("network", `the request failed: ${detail}`);
-    }
-    if (response.status >= 300 && response.status < 400) {
-      controller.abort();
-      throw new FetchFailure(
-        "redirect",
-        `it answered ${response.status} redirecting to ${response.headers.get("location") ?? "(no Location)"}; redirects are not followed (they would carry the credentials and the token elsewhere), configure the final URL`,
-        response.status,
-      );
-    }
-    const maxBytes = response.status === 200 ? limits.maxBytes : Math.min(limits.maxBytes, ERROR_BODY_BYTES);
+    const response = await exchange.send(
+      fetchImpl,
+      url,
+      { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: form.toString() },
+      " (they would carry the credentials and the token elsewhere)",
+    );
+    if (response.status === 200) return { status: 200, contentType: response.headers.get("content-type"), body: await exchange.read(response) };
     let body: Uint8Array;
     try {
-      body = await readCapped(response, maxBytes, () => controller.abort());
-    } catch (cause) {
-      if (response.status !== 200) {
-        // The status says what matters; an oversized or broken error body adds nothing.
-        controller.abort();
-        body = new Uint8Array(0);
-      } else if (cause instanceof FetchFailure) {
-        throw cause;
-      } else if (timedOut) {
-        throw new FetchFailure("timeout", `the body did not arrive within ${limits.timeoutMs} ms`);
-      } else {
-        throw new FetchFailure("network", `reading the answer failed: ${cause instanceof Error ? cause.message : "unknown error"}`);
-      }
+      body = await exchange.read(response, Math.min(limits.maxBytes, ERROR_BODY_BYTES));
+    } catch {
+      // The status says what matters; an oversized or broken error body adds nothing.
+      exchange.abort();
+      body = new Uint8Array(0);
     }
     return { status: response.status, contentType: response.headers.get("content-type"), body };
   } finally {
-    clearTimeout(timer);
+    exchange.end();
   }
 }
