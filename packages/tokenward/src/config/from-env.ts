@@ -1,7 +1,7 @@
 import { ConfigError } from "../errors/config-error.js";
 import { fetchUrlProblem } from "../jwks/url-policy.js";
 import { type Algorithm, algorithmSpec } from "../jws/algorithms.js";
-import type { IssuerPolicy, VerifierOptions } from "../verifier/types.js";
+import type { IntrospectionOptions, IssuerPolicy, VerifierOptions } from "../verifier/types.js";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -34,6 +34,10 @@ function pick(env: Environment, ours: string, theirs: string): { name: string; v
  * - `TOKENWARD_JWKS_URI` (or `AXIOMS_JWKS_URL`): optional; one URL per issuer,
  *   in the same order. Without it, keys are discovered from each issuer.
  * - `TOKENWARD_ALGORITHMS`, `TOKENWARD_CLOCK_TOLERANCE` (seconds): optional.
+ * - `TOKENWARD_INTROSPECTION_CLIENT_ID` and `TOKENWARD_INTROSPECTION_CLIENT_SECRET`
+ *   (both or neither), `TOKENWARD_INTROSPECTION_ENDPOINT` and
+ *   `TOKENWARD_INTROSPECT_JWTS` (`true`/`false`), optional: opaque tokens
+ *   introspected at the (single) issuer (RFC 7662).
  *
  * Bad configuration throws a `ConfigError` naming the variable and the fix.
  */
@@ -93,14 +97,64 @@ export function fromEnv(env: Environment = (globalThis as { process?: { env: Env
       throw new ConfigError("TOKENWARD_CLOCK_TOLERANCE", `${JSON.stringify(tolerance)} is not a number of seconds`);
   }
 
+  const introspection = introspectionFromEnv(env, issuers);
   const policies: IssuerPolicy[] = issuers.values.map((issuer, index) => ({
     issuer,
     audience: audience.values,
     ...(jwks === undefined ? {} : { jwksUri: jwks.values[index] }),
+    ...(introspection === undefined ? {} : { introspection }),
   }));
   return {
     issuers: policies,
     ...(algorithms === undefined ? {} : { algorithms: algorithms as Algorithm[] }),
     ...(clockTolerance === undefined ? {} : { clockTolerance }),
   };
+}
+
+const INTROSPECTION = "TOKENWARD_INTROSPECTION_";
+
+/**
+ * RFC 7662 settings from the environment, for the one issuer configured: an
+ * opaque token names no issuer, so with several the choice is left to code
+ * (`introspection` on one policy). The secret is never repeated in an error.
+ */
+function introspectionFromEnv(env: Environment, issuers: { name: string; values: string[] }): IntrospectionOptions | undefined {
+  const clientId = env[`${INTROSPECTION}CLIENT_ID`]?.trim() || undefined;
+  const clientSecret = env[`${INTROSPECTION}CLIENT_SECRET`] || undefined;
+  const endpoint = env[`${INTROSPECTION}ENDPOINT`]?.trim() || undefined;
+  const jwts = env.TOKENWARD_INTROSPECT_JWTS?.trim().toLowerCase() || undefined;
+  if (clientId === undefined && clientSecret === undefined) {
+    for (const [name, value] of [
+      [`${INTROSPECTION}ENDPOINT`, endpoint],
+      ["TOKENWARD_INTROSPECT_JWTS", jwts],
+    ] as const) {
+      if (value !== undefined)
+        throw new ConfigError(
+          name,
+          `is set, but ${INTROSPECTION}CLIENT_ID and ${INTROSPECTION}CLIENT_SECRET are not: introspection needs this API's client at the authorization server`,
+        );
+    }
+    return undefined;
+  }
+  if (clientId === undefined)
+    throw new ConfigError(
+      `${INTROSPECTION}CLIENT_ID`,
+      `is not set, but ${INTROSPECTION}CLIENT_SECRET is: set both (this API's client at the authorization server)`,
+    );
+  if (clientSecret === undefined)
+    throw new ConfigError(`${INTROSPECTION}CLIENT_SECRET`, `is not set, but ${INTROSPECTION}CLIENT_ID is: set both (the secret is never shown in errors)`);
+  if (issuers.values.length !== 1) {
+    throw new ConfigError(
+      `${INTROSPECTION}CLIENT_ID`,
+      `introspection from the environment needs exactly one issuer, and ${issuers.name} lists ${issuers.values.length}: configure introspection on one issuer policy in code instead`,
+    );
+  }
+  if (endpoint !== undefined) {
+    const problem = fetchUrlProblem(endpoint, false);
+    if (problem !== undefined) throw new ConfigError(`${INTROSPECTION}ENDPOINT`, problem);
+  }
+  if (jwts !== undefined && jwts !== "true" && jwts !== "false") {
+    throw new ConfigError("TOKENWARD_INTROSPECT_JWTS", `${JSON.stringify(jwts)} must be true or false`);
+  }
+  return { clientId, clientSecret, ...(endpoint === undefined ? {} : { endpoint }), ...(jwts === "true" ? { introspectJwts: true } : {}) };
 }
