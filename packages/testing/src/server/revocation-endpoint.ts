@@ -1,8 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { ResolvedClient } from "../options.js";
-import { type Answer, methodNotAllowed, noStore, oauthError } from "./answer.js";
-import { authenticateClient } from "./client-auth.js";
-import { readForm, single } from "./form.js";
+import { type Answer, noStore } from "./answer.js";
+import { readTokenRequest } from "./token-request.js";
 
 export interface RevocationEndpointContext {
   readonly clients: readonly ResolvedClient[];
@@ -15,14 +14,8 @@ export interface RevocationEndpointContext {
  * nothing about tokens it does not hold.
  */
 export async function revocationEndpoint(ctx: RevocationEndpointContext, request: IncomingMessage): Promise<Answer> {
-  if (request.method !== "POST") return methodNotAllowed("POST");
-  const form = await readForm(request);
-  if ("problem" in form) return oauthError(400, "invalid_request", form.problem);
-  const authenticated = authenticateClient(request, form.params, ctx.clients);
-  if ("answer" in authenticated) return authenticated.answer;
-  const token = single(form.params, "token");
-  if ("problem" in token) return oauthError(400, "invalid_request", token.problem);
-  if (token.value === undefined) return oauthError(400, "invalid_request", "the token parameter is missing (RFC 7009 §2.1)");
-  ctx.revoke(token.value);
+  const parsed = await readTokenRequest(request, ctx.clients, "RFC 7009 §2.1");
+  if ("answer" in parsed) return parsed.answer;
+  ctx.revoke(parsed.token);
   return noStore(200, {});
 }
