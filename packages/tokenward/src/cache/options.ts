@@ -15,16 +15,26 @@ export type ResolvedCacheOptions = Required<CacheOptions>;
 export const CACHE_DEFAULTS: ResolvedCacheOptions = Object.freeze({ maxEntries: 20_000, maxBytes: 64 * 1024 * 1024, maxTtlSeconds: 600 });
 
 export function resolveCacheOptions(option: false | CacheOptions | undefined): ResolvedCacheOptions | undefined {
+  return resolveCacheBounds(option, "cache", CACHE_DEFAULTS);
+}
+
+/**
+ * Any bounded cache's options, checked at start-up: `false` turns it off,
+ * absent means the defaults, and each given bound must be a positive number
+ * (the verified-token cache's, the introspection cache's).
+ */
+export function resolveCacheBounds<T extends object>(option: unknown, field: string, defaults: T): T | undefined {
   if (option === false) return undefined;
-  if (option === undefined) return CACHE_DEFAULTS;
-  if (typeof option !== "object" || option === null) throw new ConfigError("cache", "must be false, or { maxEntries, maxBytes, maxTtlSeconds }");
-  const resolved: Record<string, number> = { ...CACHE_DEFAULTS };
+  if (option === undefined) return defaults;
+  if (typeof option !== "object" || option === null || Array.isArray(option))
+    throw new ConfigError(field, `must be false, or { ${Object.keys(defaults).join(", ")} }`);
+  const resolved: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
   for (const [name, value] of Object.entries(option)) {
-    if (!Object.hasOwn(CACHE_DEFAULTS, name)) throw new ConfigError(`cache.${name}`, `unknown option; known: ${Object.keys(CACHE_DEFAULTS).join(", ")}`);
+    if (!Object.hasOwn(defaults, name)) throw new ConfigError(`${field}.${name}`, `unknown option; known: ${Object.keys(defaults).join(", ")}`);
     if (value === undefined) continue;
     if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
-      throw new ConfigError(`cache.${name}`, "must be a positive number (cache: false turns the cache off)");
+      throw new ConfigError(`${field}.${name}`, `must be a positive number (${field}: false turns the cache off)`);
     resolved[name] = value;
   }
-  return resolved as unknown as ResolvedCacheOptions;
+  return resolved as T;
 }

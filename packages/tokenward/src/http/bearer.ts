@@ -1,4 +1,5 @@
 import { TokenError } from "../errors/token-error.js";
+import { B64TOKEN } from "../util/b64token.js";
 
 /** Where a request may carry its token, as the adapter found them. */
 export interface BearerSources {
@@ -17,8 +18,6 @@ export interface BearerOptions {
   readonly allowBodyToken: boolean;
 }
 
-// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const SCHEME = /^bearer$/i;
 
 const BEARER_LOWER = "bearer";

@@ -8,6 +8,7 @@ import type { JsonFetcher } from "../jwks/fetch-json.js";
 import { decodeCanonical } from "../jws/base64url.js";
 import type { JwsHeader } from "../jws/parse.js";
 import { decodeUtf8 } from "../jws/utf8.js";
+import { B64TOKEN } from "../util/b64token.js";
 import { checkTimes, type TimeWindow, timeFailure } from "../verifier/check-claims.js";
 import { runCheck } from "../verifier/checks.js";
 import { deepFreeze } from "../verifier/deep-freeze.js";
@@ -24,9 +25,6 @@ import { type Exchange, requestIntrospection } from "./request.js";
  */
 export const INTROSPECTED_HEADER: JwsHeader = Object.freeze({ alg: "introspection" });
 
-// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-// (the same rule the HTTP layer applies; repeated here, as the core does not import it).
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 // An estimate of what one remembered answer holds beyond the token and its JSON.
 const ENTRY_OVERHEAD_BYTES = 256;
 

@@ -1,3 +1,4 @@
+import { resolveCacheBounds } from "../cache/options.js";
 import { ConfigError } from "../errors/config-error.js";
 import { discoveryUrls } from "../issuers/discovery.js";
 import type { FetchLimits } from "../jwks/fetch-json.js";
@@ -108,20 +109,6 @@ function wholePositive(field: string, value: unknown, fallback: number): number 
   return value as number;
 }
 
-function resolveCache(field: string, value: unknown): ResolvedIntrospectionCache | undefined {
-  if (value === false) return undefined;
-  if (value === undefined) return INTROSPECTION_CACHE_DEFAULTS;
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw new ConfigError(field, "must be false, or { maxEntries, maxBytes, maxTtlSeconds }");
-  const resolved: Record<string, number> = { ...INTROSPECTION_CACHE_DEFAULTS };
-  for (const [name, entry] of Object.entries(value)) {
-    if (!Object.hasOwn(INTROSPECTION_CACHE_DEFAULTS, name))
-      throw new ConfigError(`${field}.${name}`, `unknown option; known: ${Object.keys(INTROSPECTION_CACHE_DEFAULTS).join(", ")}`);
-    resolved[name] = positive(`${field}.${name}`, entry, resolved[name] as number);
-  }
-  return resolved as unknown as ResolvedIntrospectionCache;
-}
-
 /**
  * Checks an issuer policy's `introspection` at start-up; a `ConfigError`
  * names the field (never the secret's value).
@@ -197,7 +184,7 @@ export function resolveIntrospection(
       limits: { timeoutMs, maxBytes: positive(`${field}.maxBytes`, options.maxBytes, DEFAULTS.maxBytes) },
       failureBackoffMs: positive(`${field}.failureBackoffMs`, options.failureBackoffMs, DEFAULTS.failureBackoffMs, true),
       maxConcurrent: wholePositive(`${field}.maxConcurrent`, options.maxConcurrent, DEFAULTS.maxConcurrent),
-      cache: resolveCache(`${field}.cache`, options.cache),
+      cache: resolveCacheBounds(options.cache, `${field}.cache`, INTROSPECTION_CACHE_DEFAULTS),
     },
   };
 }

@@ -3,6 +3,8 @@ import { requireScopes } from "../../authz/guards.js";
 import { TokenError } from "../../errors/token-error.js";
 import { createVerifier } from "../../verifier/create-verifier.js";
 import type { IssuerPolicy, JwkSet } from "../../verifier/types.js";
+import { secondsOption } from "../diagnose/options.js";
+import { readJwksOption } from "../diagnose/read-jwks-option.js";
 import { EXIT, type Io, isoTime, readToken, UsageError } from "../io.js";
 
 export const VERIFY_USAGE = `Usage: tokenward verify <token | -> --issuer URL [--issuer URL ...] --audience AUD
@@ -26,30 +28,10 @@ Verifies a JWT access token the way an API protected by tokenward would.
 Exit status: 0 valid, 1 invalid, 2 usage or configuration error.
 `;
 
-function number(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(value) || value < 0)
-    throw new UsageError(`--${name} takes a number of seconds, 0 or more; got ${JSON.stringify(raw)}`);
-  return value;
-}
-
 async function keySource(io: Io, jwks: string | undefined): Promise<Pick<IssuerPolicy, "jwksUri" | "jwks">> {
-  if (jwks === undefined) return {};
-  if (/^https?:\/\//i.test(jwks)) return { jwksUri: jwks };
-  let text: string;
-  try {
-    text = await io.readFile(jwks);
-  } catch (error) {
-    throw new UsageError(
-      `--jwks ${jwks}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)}); give an https URL or a path to a JWKS JSON file`,
-    );
-  }
-  try {
-    return { jwks: JSON.parse(text) as JwkSet };
-  } catch {
-    throw new UsageError(`--jwks ${jwks}: the file is not JSON; it must hold a JWK Set, {"keys": [...]}`);
-  }
+  const option = await readJwksOption(io, jwks);
+  if (option === undefined) return {};
+  return "url" in option ? { jwksUri: option.url } : { jwks: option.document as JwkSet };
 }
 
 export async function verifyCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -79,8 +61,8 @@ export async function verifyCommand(argv: readonly string[], io: Io): Promise<nu
   if (issuers.length === 0) throw new UsageError("--issuer is required: the exact iss of the tokens to trust");
   const audiences = values.audience ?? [];
   if (audiences.length === 0) throw new UsageError("--audience is required: the audience this API accepts");
-  const clockTolerance = number("clock-tolerance", values["clock-tolerance"]);
-  const now = number("now", values.now);
+  const clockTolerance = secondsOption("clock-tolerance", values["clock-tolerance"]);
+  const now = secondsOption("now", values.now);
   const keys = await keySource(io, values.jwks);
   const token = await readToken(io, positionals[0]);
 

@@ -7,7 +7,10 @@ export const DIAGNOSE_LIMITS = Object.freeze({ timeoutMs: JWKS_DEFAULTS.timeoutM
 /** The verifier's default clock tolerance, in seconds. */
 export const DEFAULT_CLOCK_TOLERANCE = 5;
 
-export function secondsOption(name: string, raw: string | undefined, fallback: number): number {
+/** A --name option in seconds (0 or more): `fallback` when absent. */
+export function secondsOption(name: string, raw: string | undefined, fallback: number): number;
+export function secondsOption(name: string, raw: string | undefined, fallback?: number): number | undefined;
+export function secondsOption(name: string, raw: string | undefined, fallback?: number): number | undefined {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(value) || value < 0)
